@@ -1,0 +1,2 @@
+"""seine_lite: SEINE, the short-to-long video diffusion model, at classroom size."""
+__version__ = "0.1.0"
