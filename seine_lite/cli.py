@@ -1,0 +1,55 @@
+"""The `seine-lite` command. Each subcommand lives in its own function; errors print one line, exit 2."""
+import argparse
+import sys
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _cmd_train(argv):
+    from seine_lite.train import main
+
+    return main(argv)
+
+
+def _cmd_demo(argv):
+    from seine_lite.demo import main
+
+    return main(argv)
+
+
+COMMANDS = {
+    "train": (_cmd_train, "train the video UNet (--preset tiny|cpu|lab)"),
+    "demo": (_cmd_demo, "the main job: write outputs/ (videos and pictures)"),
+}
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = OneLineParser(
+        prog="seine-lite",
+        description="SEINE at classroom size: generative transitions, prediction and long videos.",
+        epilog="Run `seine-lite COMMAND --help` for a command's options.")
+    parser.add_argument("command", choices=sorted(COMMANDS), metavar="COMMAND",
+                        help="; ".join(f"{name}: {text}" for name, (_, text) in sorted(COMMANDS.items())))
+    if not argv or argv[0] in ("-h", "--help"):
+        parser.print_help()
+        return 0
+    if argv[0] not in COMMANDS:
+        print(f"seine-lite: error: unknown command {argv[0]!r}; choose from {', '.join(sorted(COMMANDS))}",
+              file=sys.stderr)
+        return 2
+    handler, _ = COMMANDS[argv[0]]
+    try:
+        return handler(argv[1:]) or 0
+    except (ValueError, FileNotFoundError) as err:
+        print(f"seine-lite {argv[0]}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""One entry point for training clips: `make_clips(source, n, num_frames, size, seed)`.
+
+Sources: "shapes" (the shapes world), "transitions" (scene-to-scene clips), "photos" (camera
+moves over the bundled photographs) and "mix", which draws MIX_PROPORTIONS of each
+(60 % shapes, 25 % transitions, 15 % photos; counts rounded by largest remainder so they add
+up to n) and shuffles them together. Everything is repeatable from the seed.
+"""
+import numpy as np
+
+from seine_lite.data.photos import make_photo_clips
+from seine_lite.data.shapes import check_size, make_shapes_clips
+from seine_lite.data.transitions_world import make_transition_clips
+
+MIX_PROPORTIONS = {"shapes": 0.60, "transitions": 0.25, "photos": 0.15}
+SOURCES = ("shapes", "transitions", "photos", "mix")
+_MAKERS = {"shapes": make_shapes_clips, "transitions": make_transition_clips, "photos": make_photo_clips}
+
+
+def mix_counts(n: int, proportions=None) -> dict:
+    """How many clips of each source a mix of n holds (largest-remainder rounding, sums to n)."""
+    proportions = dict(MIX_PROPORTIONS if proportions is None else proportions)
+    if not proportions or any(k not in _MAKERS for k in proportions) or any(
+            not np.isfinite(v) or v < 0 for v in proportions.values()) or sum(proportions.values()) <= 0:
+        raise ValueError(f"proportions must map some of {list(_MAKERS)} to weights >= 0 with a positive sum, "
+                         f"got {proportions!r}")
+    total = sum(proportions.values())
+    exact = {k: n * v / total for k, v in proportions.items()}
+    counts = {k: int(np.floor(x)) for k, x in exact.items()}
+    by_remainder = sorted(exact, key=lambda k: (counts[k] - exact[k], list(exact).index(k)))
+    for k in by_remainder[:n - sum(counts.values())]:
+        counts[k] += 1
+    return counts
+
+
+def make_clips(source: str, n: int, num_frames: int = 16, size: int = 64, seed: int = 0, proportions=None):
+    """n clips from `source` -> (uint8 (n, F, size, size, 3), list of n captions)."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {list(SOURCES)}, got {source!r}")
+    if not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be an integer >= 0, got {n!r}")
+    check_size(num_frames, size)
+    if source != "mix":
+        return _MAKERS[source](n, num_frames=num_frames, size=size, seed=seed)
+    clips = np.empty((n, num_frames, size, size, 3), dtype=np.uint8)
+    captions = []
+    for k, (name, count) in enumerate(mix_counts(n, proportions).items()):
+        sub_seed = int(np.random.default_rng([seed, k]).integers(2 ** 31))
+        part, part_captions = _MAKERS[name](count, num_frames=num_frames, size=size, seed=sub_seed)
+        clips[len(captions):len(captions) + count] = part
+        captions += part_captions
+    order = np.random.default_rng(seed).permutation(n)
+    return clips[order], [captions[i] for i in order]

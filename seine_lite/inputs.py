@@ -1,0 +1,68 @@
+"""Checks on what users pass to the pipeline: each failure names the argument and what was expected."""
+import math
+import numbers
+
+import numpy as np
+
+MAX_PROMPT_CHARS = 1000
+
+
+def check_prompt(prompt, argument: str = "prompt"):
+    """None (no text: the unconditional caption) or non-empty text of at most MAX_PROMPT_CHARS."""
+    if prompt is None:
+        return ""
+    if not isinstance(prompt, str):
+        raise ValueError(f"{argument} must be text (str) or None, got {type(prompt).__name__}")
+    if not prompt.strip():
+        raise ValueError(f"{argument} is empty; pass prompt=None to generate without text")
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise ValueError(f"{argument} has {len(prompt)} characters; at most {MAX_PROMPT_CHARS} are accepted "
+                         "(the text encoder reads only the first few dozen tokens)")
+    return prompt
+
+
+def check_seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
+    if not 0 <= int(seed) < 2 ** 63:
+        raise ValueError(f"seed must be in [0, 2**63), got {seed}")
+    return int(seed)
+
+
+def check_steps(num_inference_steps, num_train_timesteps: int = 1000):
+    if isinstance(num_inference_steps, bool) or not isinstance(num_inference_steps, numbers.Integral):
+        raise ValueError(f"num_inference_steps must be an integer, got {num_inference_steps!r}")
+    if not 1 <= num_inference_steps <= num_train_timesteps:
+        raise ValueError(f"num_inference_steps must be in [1, {num_train_timesteps}], got {num_inference_steps}")
+    return int(num_inference_steps)
+
+
+def check_guidance(guidance_scale):
+    if isinstance(guidance_scale, bool) or not isinstance(guidance_scale, numbers.Real) \
+            or not math.isfinite(guidance_scale) or not 0 <= guidance_scale <= 50:
+        raise ValueError(f"guidance_scale must be a number in [0, 50] (1 = no guidance), got {guidance_scale!r}")
+    return float(guidance_scale)
+
+
+def check_count(value, argument: str, low: int, high: int = None):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{argument} must be an integer, got {value!r}")
+    if value < low or (high is not None and value > high):
+        bounds = f"[{low}, {high}]" if high is not None else f">= {low}"
+        raise ValueError(f"{argument} must be {bounds}, got {value}")
+    return int(value)
+
+
+def as_frame_list(frames, argument: str):
+    """A video (F, H, W, 3) array or a sequence of images -> a list (entries may be None)."""
+    if isinstance(frames, np.ndarray):
+        if frames.ndim != 4:
+            raise ValueError(f"{argument} must be a video (F, H, W, 3) or a list of images, "
+                             f"got an array of shape {frames.shape}")
+        return list(frames)
+    if isinstance(frames, (list, tuple)):
+        if not frames:
+            raise ValueError(f"{argument} is empty: expected at least one image")
+        return list(frames)
+    raise ValueError(f"{argument} must be a video array (F, H, W, 3) or a list of images, "
+                     f"got {type(frames).__name__}")

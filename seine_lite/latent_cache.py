@@ -1,0 +1,98 @@
+"""Every training input computed once: clips -> VAE latents, captions -> text states.
+
+The UNet is the only thing that trains, so the VAE and the text encoder run once
+per clip and per distinct caption, and the results live in one safetensors file
+that a resumed run (or a second run on the same data) reads back.
+"""
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from tqdm.auto import tqdm
+
+from seine_lite.presets import get_preset
+
+DATA_SOURCES = ("shapes", "transitions", "photos", "mix")
+
+
+@dataclass
+class DataConfig:
+    data: str = "shapes"      # shapes | transitions | photos | mix | a folder with captions.csv
+    num_clips: int = 256      # clips drawn from a generated source (a folder gives all its windows)
+    seed: int = 0             # data seed: held-out evaluation uses other seeds
+    stride: int = 8           # window stride for a folder dataset
+
+
+@dataclass
+class LatentCache:
+    latents: torch.Tensor       # (N, C, F, h, w), scaled by the VAE's scaling factor
+    caption_ids: torch.Tensor   # (N,) index into the caption table
+    states: torch.Tensor        # (K+1, L, D); row 0 is the empty caption "" (guidance)
+    text_mask: torch.Tensor     # (K+1, L) bool
+    captions: list
+
+    def __len__(self):
+        return self.latents.shape[0]
+
+
+def load_clips(cfg: DataConfig, num_frames: int, size: int):
+    """The training clips as uint8 (N, F, H, W, 3) and their captions."""
+    if cfg.data in DATA_SOURCES:
+        from seine_lite.data import make_clips
+
+        return make_clips(cfg.data, cfg.num_clips, num_frames=num_frames, size=size, seed=cfg.seed)
+    root = Path(cfg.data)
+    if not root.is_dir():
+        raise ValueError(f"data must be one of {DATA_SOURCES} or a folder with captions.csv, got {cfg.data!r}")
+    from seine_lite.data.folder import FolderDataset
+
+    dataset = FolderDataset(root, num_frames=num_frames, size=size, stride=cfg.stride)
+    items = [dataset[i] for i in range(len(dataset))]
+    return np.stack([clip for clip, _ in items]), [caption for _, caption in items]
+
+
+def _cache_key(cfg: DataConfig, preset: str, vae, text_encoder_name: str) -> str:
+    vae_sum = sum(float(p.double().sum()) for p in vae.parameters())
+    blob = json.dumps([asdict(cfg), preset, round(vae_sum, 6), text_encoder_name], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@torch.no_grad()
+def build_latent_cache(cfg: DataConfig, preset: str, vae, text_encoder, text_encoder_name: str,
+                       cache_dir=None, batch_size: int = 16, progress: bool = True) -> LatentCache:
+    """Encode every clip and caption once; reuse `cache_dir/latents-<key>.safetensors` if present."""
+    from seine_lite.vae import encode_video
+
+    key = _cache_key(cfg, preset, vae, text_encoder_name)
+    path = Path(cache_dir) / f"latents-{key}.safetensors" if cache_dir else None
+    if path is not None and path.exists():
+        tensors = load_file(str(path))
+        captions = json.loads((path.with_suffix(".json")).read_text())
+        return LatentCache(tensors["latents"], tensors["caption_ids"], tensors["states"],
+                           tensors["text_mask"].bool(), captions)
+
+    p = get_preset(preset)
+    clips, clip_captions = load_clips(cfg, p.num_frames, p.size)
+    captions = [""] + sorted(set(clip_captions) - {""})
+    index = {c: i for i, c in enumerate(captions)}
+    caption_ids = torch.tensor([index[c] for c in clip_captions], dtype=torch.long)
+    states, text_mask = text_encoder.encode(captions)
+
+    chunks = []
+    for start in tqdm(range(0, len(clips), batch_size), desc="encoding clips", disable=not progress):
+        chunks.append(encode_video(vae, clips[start:start + batch_size]).float().cpu())
+    cache = LatentCache(torch.cat(chunks), caption_ids, states.float().cpu(), text_mask.bool().cpu(), captions)
+
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        save_file({"latents": cache.latents.contiguous(), "caption_ids": caption_ids,
+                   "states": cache.states.contiguous(), "text_mask": cache.text_mask.to(torch.uint8)}, str(tmp))
+        path.with_suffix(".json").write_text(json.dumps(captions))
+        os.replace(tmp, path)
+    return cache

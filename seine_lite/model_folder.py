@@ -1,0 +1,61 @@
+"""The on-disk form of a trained model: one folder, safetensors and JSON only.
+
+    DIR/seine_lite.json   preset, frames, size, noise schedule, text encoder
+    DIR/unet/             VideoUNet.save_pretrained (config.json + safetensors)
+    DIR/vae/              AutoencoderKL.save_pretrained
+
+Training writes this folder; `SeinePipeline.from_pretrained(DIR)` reads it.
+Nothing here ever unpickles.
+"""
+import json
+import os
+import shutil
+from pathlib import Path
+
+META_NAME = "seine_lite.json"
+PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt", ".pkl")
+
+
+def save_model_folder(out, unet, vae, meta: dict) -> Path:
+    """Write unet, vae and meta to `out`, replacing what was there only once all is written."""
+    out = Path(out)
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    unet.save_pretrained(tmp / "unet", safe_serialization=True)
+    vae.save_pretrained(tmp / "vae", safe_serialization=True)
+    (tmp / META_NAME).write_text(json.dumps(meta, indent=2, sort_keys=True))
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("unet", "vae", META_NAME):  # keep checkpoints/, metrics, plots that live beside
+        target = out / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        os.replace(tmp / name, target)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def check_model_folder(path, argument: str = "path") -> Path:
+    """Fail clearly unless `path` is a complete model folder written by seine_lite."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{argument}: no such folder {str(path)!r}")
+    if path.is_file() and path.suffix in PICKLE_SUFFIXES:
+        raise ValueError(f"{argument}: {str(path)!r} is a pickle file, which can run code when loaded; "
+                         "convert it with `seine-lite convert --trust-pickle FILE OUT_DIR`")
+    if not path.is_dir():
+        raise ValueError(f"{argument}: expected a model folder, got the file {str(path)!r}")
+    missing = [n for n in (META_NAME, "unet/config.json", "vae/config.json") if not (path / n).exists()]
+    if missing:
+        raise ValueError(f"{argument}: {str(path)!r} is not a seine_lite model folder (missing {', '.join(missing)})")
+    for sub in ("unet", "vae"):
+        if not any((path / sub).glob("*.safetensors")):
+            pickles = [p.name for p in (path / sub).iterdir() if p.suffix in PICKLE_SUFFIXES]
+            hint = f" (found pickle {pickles[0]}; convert it with `seine-lite convert --trust-pickle`)" if pickles else ""
+            raise ValueError(f"{argument}: {str(path / sub)!r} has no safetensors weights{hint}")
+    return path
+
+
+def read_meta(path) -> dict:
+    """The JSON description of a model folder."""
+    return json.loads((Path(path) / META_NAME).read_text())

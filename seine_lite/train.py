@@ -1,0 +1,299 @@
+"""Training SEINE's video UNet on randomly masked clips, on `accelerate`.
+
+One step (SEINE §3; Ho et al. 2020, Algorithm 1):
+    mask ~ MaskSampler            which frames are given (0) and generated (1)
+    t ~ U{0..T-1}, ε ~ N(0, I)
+    z_t = sqrt(ᾱ_t) z0 + sqrt(1-ᾱ_t) ε                          (Ho eq. 4)
+    pred = UNet([z_t ; mask ; z0·(1-mask)], t, text)              (SEINE's 2C+1 channels)
+    loss = ‖pred - target‖² over the whole latent                  (SEINE: given frames included)
+
+Every random draw of step s comes from a generator seeded by (seed, s, rank), so a
+run that stops at step N and resumes gives exactly the losses of a straight run, and
+each process of a multi-process run sees different clips.
+"""
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from accelerate import Accelerator
+from accelerate.utils import set_seed
+from diffusers.optimization import get_scheduler
+from diffusers.training_utils import EMAModel
+from tqdm.auto import tqdm
+
+from seine_lite.cli import OneLineParser
+from seine_lite.diffusion import NoiseSchedule
+from seine_lite.latent_cache import DataConfig, build_latent_cache
+from seine_lite.masking import MaskMixture, MaskSampler, masked_latent, unet_input
+from seine_lite.model_folder import save_model_folder
+from seine_lite.presets import get_preset
+from seine_lite.unet import VideoUNet, unet_config_for
+
+CHECKPOINTS = "checkpoints"
+
+
+@dataclass
+class TrainConfig:
+    preset: str = "tiny"
+    data: DataConfig = field(default_factory=DataConfig)
+    masks: MaskMixture = field(default_factory=MaskMixture)
+    schedule: NoiseSchedule = field(default_factory=NoiseSchedule)
+    steps: int = 200
+    batch_size: int = 8
+    lr: float = 3e-4
+    warmup_steps: int = 50
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    ema_decay: float = 0.999
+    caption_dropout: float = 0.1     # SEINE: text -> "" with p = 0.1, for guidance
+    generated_only: bool = False     # loss on generated frames only (SEINE: all frames)
+    snr_gamma: float = None          # min-SNR loss weighting (None: plain MSE)
+    checkpoint_every: int = 100
+    keep_checkpoints: int = 2
+    seed: int = 0
+    text_encoder: str = "minilm"
+    vae: str = None                  # None: the bundled VAE
+    unet: dict = None                # None: unet_config_for(preset)
+
+
+def _step_generator(seed: int, step: int, rank: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed * 1_000_003 + step * 1009 + rank)
+
+
+def _draw_batch(cache, cfg: TrainConfig, sampler, step: int, rank: int):
+    """All randomness of one step, on the CPU, from (seed, step, rank)."""
+    g = _step_generator(cfg.seed, step, rank)
+    idx = torch.randint(len(cache), (cfg.batch_size,), generator=g)
+    z0 = cache.latents[idx]
+    caption_ids = cache.caption_ids[idx]
+    dropped = torch.rand(cfg.batch_size, generator=g) < cfg.caption_dropout
+    caption_ids = torch.where(dropped, torch.zeros_like(caption_ids), caption_ids)  # row 0 is ""
+    mask = sampler.sample(cfg.batch_size, z0.shape[2], generator=g)
+    noise = torch.randn(z0.shape, generator=g)
+    t = torch.randint(cfg.schedule.num_train_timesteps, (cfg.batch_size,), generator=g)
+    return idx, z0, cache.states[caption_ids], cache.text_mask[caption_ids], mask, noise, t
+
+
+def _latest_checkpoint(out: Path):
+    done = sorted((out / CHECKPOINTS).glob("step_*[0-9]"), key=lambda p: int(p.name.split("_")[1]))
+    return done[-1] if done else None
+
+
+def _save_checkpoint(accelerator, out: Path, step: int, keep: int):
+    """save_state into a temporary folder, then rename: a kill never leaves a half checkpoint."""
+    final = out / CHECKPOINTS / f"step_{step:07d}"
+    tmp = out / CHECKPOINTS / f"tmp_step_{step:07d}"
+    if accelerator.is_main_process:
+        shutil.rmtree(tmp, ignore_errors=True)
+    accelerator.wait_for_everyone()
+    accelerator.save_state(str(tmp))
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+        for old in sorted((out / CHECKPOINTS).glob("step_*[0-9]"))[:-keep]:
+            shutil.rmtree(old, ignore_errors=True)
+    accelerator.wait_for_everyone()
+
+
+def _check_resume(out: Path, cfg: TrainConfig):
+    saved = json.loads((out / "train_config.json").read_text())
+    if saved["preset"] != cfg.preset:
+        raise ValueError(f"resume: {str(out)!r} was trained with preset {saved['preset']!r}, not {cfg.preset!r}")
+
+
+def _write_metrics(out: Path, rows: list, keep_until: int):
+    """Keep the log lines of steps up to `keep_until` (a resume drops the lost tail), then append."""
+    path = out / "metrics.jsonl"
+    old = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    old = [r for r in old if r["step"] <= keep_until]
+    path.write_text("".join(json.dumps(r) + "\n" for r in old + rows))
+
+
+def plot_loss(out: Path):
+    """loss.png from metrics.jsonl: raw loss and its running mean."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    steps, losses = [r["step"] for r in rows], [r["loss"] for r in rows]
+    window = max(1, len(losses) // 20)
+    smooth = [sum(losses[max(0, i - window + 1):i + 1]) / len(losses[max(0, i - window + 1):i + 1])
+              for i in range(len(losses))]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(steps, losses, alpha=0.3, label="loss")
+    ax.plot(steps, smooth, label=f"mean of {window}")
+    ax.set(xlabel="step", ylabel="loss", yscale="log", title=f"training loss ({out.name})")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "loss.png", dpi=100)
+    plt.close(fig)
+
+
+def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True) -> dict:
+    """Train (or resume) into `out`; returns the last logged metrics row."""
+    out = Path(out)
+    preset = get_preset(cfg.preset)
+    mixed = "bf16" if torch.cuda.is_available() else "no"
+    accelerator = Accelerator(mixed_precision=mixed)
+    rank, world = accelerator.process_index, accelerator.num_processes
+    set_seed(cfg.seed)
+
+    if resume:
+        if not (out / "train_config.json").exists():
+            raise FileNotFoundError(f"resume: {str(out)!r} holds no training run (train_config.json missing)")
+        _check_resume(out, cfg)
+    elif accelerator.is_main_process:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2))
+
+    from seine_lite.text import CachedTextEncoder, load_text_encoder
+    from seine_lite.vae import load_vae
+
+    vae = load_vae(cfg.vae)
+    text_encoder = CachedTextEncoder(load_text_encoder(cfg.text_encoder))
+    cache = build_latent_cache(cfg.data, cfg.preset, vae, text_encoder, cfg.text_encoder,
+                               cache_dir=out / "cache", progress=progress and accelerator.is_main_process)
+    latent_channels = cache.latents.shape[1]
+    unet_cfg = cfg.unet or unet_config_for(cfg.preset, latent_channels=latent_channels,
+                                           text_dim=cache.states.shape[-1])
+    model = VideoUNet(**unet_cfg)
+    ema = EMAModel(model.parameters(), decay=cfg.ema_decay, model_cls=VideoUNet, model_config=model.config)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    lr_schedule = get_scheduler("constant_with_warmup", optimizer, num_warmup_steps=cfg.warmup_steps)
+    model, optimizer, lr_schedule = accelerator.prepare(model, optimizer, lr_schedule)
+    accelerator.register_for_checkpointing(ema)
+    sampler = MaskSampler(cfg.masks)
+
+    start = 0
+    last = _latest_checkpoint(out) if resume else None
+    if last is not None:
+        accelerator.load_state(str(last))
+        start = int(last.name.split("_")[1])
+    ema.to(accelerator.device)
+
+    rows, t0, row = [], time.time(), {}
+    bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, desc=f"training {cfg.preset}",
+               disable=not (progress and accelerator.is_main_process))
+    seen = []
+    try:
+        for step in bar:
+            idx, z0, states, text_mask, mask, noise, t = _draw_batch(cache, cfg, sampler, step, rank)
+            seen.extend(idx.tolist())
+            device = accelerator.device
+            z0, states, text_mask, noise, t = (x.to(device) for x in (z0, states, text_mask, noise, t))
+            mask = mask.to(device).expand(-1, -1, -1, z0.shape[3], z0.shape[4])
+            z_t = cfg.schedule.add_noise(z0, noise, t)
+            with accelerator.autocast():
+                pred = model(unet_input(z_t, mask, masked_latent(z0, mask)), t, states, text_mask)
+            loss = cfg.schedule.training_loss(pred.float(), z0, noise, t, mask=mask,
+                                 generated_only=cfg.generated_only, snr_gamma=cfg.snr_gamma)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"loss became {loss.item()} at step {step}; the last good checkpoint "
+                                         f"is kept in {out / CHECKPOINTS}. Try a lower --lr.")
+            accelerator.backward(loss)
+            accelerator.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            optimizer.step()
+            lr_schedule.step()
+            optimizer.zero_grad(set_to_none=True)
+            ema.step(accelerator.unwrap_model(model).parameters())
+
+            mean_loss = accelerator.reduce(loss.detach(), reduction="mean").item()
+            done = step + 1 - start
+            row = {"step": step + 1, "loss": mean_loss, "lr": lr_schedule.get_last_lr()[0],
+                   "clips_per_s": done * cfg.batch_size * world / (time.time() - t0)}
+            rows.append(row)
+            bar.set_postfix(loss=f"{mean_loss:.4f}")
+            if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps:
+                _save_checkpoint(accelerator, out, step + 1, cfg.keep_checkpoints)
+                if accelerator.is_main_process:
+                    _write_metrics(out, rows, keep_until=start)
+    except KeyboardInterrupt:
+        step_done = rows[-1]["step"] if rows else start
+        if step_done > start:
+            _save_checkpoint(accelerator, out, step_done, cfg.keep_checkpoints)
+            if accelerator.is_main_process:
+                _write_metrics(out, rows, keep_until=start)
+        print(f"\ninterrupted: checkpoint at step {step_done} in {out / CHECKPOINTS}; "
+              "continue with --resume", file=sys.stderr)
+        raise
+
+    if os.environ.get("SEINE_LITE_RANK_LOG"):  # for the multi-process test: what each rank saw
+        digest = float(sum(p.double().sum() for p in accelerator.unwrap_model(model).parameters()))
+        Path(out, f"rank{rank}.json").write_text(json.dumps({"rank": rank, "world": world,
+                                                              "seen": seen, "param_sum": digest}))
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        export(out, accelerator.unwrap_model(model), ema, vae, cfg, preset, latent_channels)
+        plot_loss(out)
+    accelerator.end_training()
+    return row
+
+
+def export(out: Path, model, ema, vae, cfg: TrainConfig, preset, latent_channels: int):
+    """Write the EMA weights as a model folder that SeinePipeline.from_pretrained reads."""
+    final = VideoUNet.from_config(model.config)
+    ema.copy_to(final.parameters())
+    meta = {"preset": cfg.preset, "num_frames": preset.num_frames, "size": preset.size,
+            "latent_channels": latent_channels, "schedule": asdict(cfg.schedule),
+            "text_encoder": cfg.text_encoder, "trained_steps": cfg.steps}
+    save_model_folder(out, final, vae, meta)
+
+
+def build_parser() -> OneLineParser:
+    p = OneLineParser(prog="seine-lite train", description="Train SEINE's video UNet on masked clips.")
+    p.add_argument("--preset", default="tiny", help="tiny | cpu | lab (frames, size, UNet widths)")
+    p.add_argument("--data", default="shapes", help="shapes | transitions | photos | mix | FOLDER with captions.csv")
+    p.add_argument("--num-clips", type=int, default=256, help="clips drawn from a generated source")
+    p.add_argument("--steps", type=int, default=200, help="total optimiser steps")
+    p.add_argument("--batch-size", type=int, default=8, help="clips per step and process")
+    p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--warmup-steps", type=int, default=50)
+    p.add_argument("--prediction", default="epsilon", choices=["epsilon", "v_prediction"])
+    p.add_argument("--generated-only", action="store_true", help="loss on generated frames only")
+    p.add_argument("--snr-gamma", type=float, default=None, help="min-SNR loss weighting, e.g. 5")
+    p.add_argument("--checkpoint-every", type=int, default=100)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--text-encoder", default="minilm", help="minilm | null | a Stable Diffusion folder")
+    p.add_argument("--vae", default=None, help="a VAE folder (default: the bundled VAE)")
+    p.add_argument("--out", required=True, help="output folder: checkpoints, metrics, the trained model")
+    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def config_from_args(args) -> TrainConfig:
+    get_preset(args.preset)
+    for name in ("steps", "batch_size", "num_clips", "checkpoint_every"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+    return TrainConfig(
+        preset=args.preset, data=DataConfig(data=args.data, num_clips=args.num_clips, seed=args.seed),
+        schedule=NoiseSchedule(prediction_type=args.prediction), steps=args.steps,
+        batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
+        generated_only=args.generated_only, snr_gamma=args.snr_gamma,
+        checkpoint_every=args.checkpoint_every, seed=args.seed, text_encoder=args.text_encoder, vae=args.vae)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        cfg = config_from_args(args)
+        train(cfg, args.out, resume=args.resume, progress=not args.no_progress)
+    except (ValueError, FileNotFoundError, FloatingPointError) as err:
+        print(f"seine-lite train: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""Train the compact VAE from scratch on frames of shapes, transition and photo clips.
+
+    python -m seine_lite.vae_train --size 64 --steps 3000 --out runs/vae
+
+The VAE sees single frames: many clips are rendered, a few frames are kept from
+each, and batches of random crops (the VAE is fully convolutional, so crops
+train it as well as whole frames at a fraction of the cost) with random flips
+are drawn with a seeded generator. The loss is the LDM autoencoder loss without
+its adversarial and perceptual terms:
+
+    L = |x - x̂|_1 + |x - x̂|² + w_edge |∇x - ∇x̂|_1 + w_kl KL(q(z|x) || N(0, I))
+
+with a tiny KL weight (1e-6), so the latent stays close to a plain autoencoder's.
+After training, `scaling_factor` is set to 1/std of the latents of the training
+frames and the folder is written with `save_pretrained` (loadable by `load_vae`),
+next to `loss.png` (the loss curve) and `vae_train.json` (settings and results).
+Everything follows from `seed`: the same command gives the same weights on CPU.
+"""
+import argparse
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from einops import rearrange
+from tqdm.auto import tqdm
+
+from seine_lite.vae import VAEConfig, build_vae, measure_scaling_factor, psnr, reconstruct
+
+SOURCES = ("shapes", "transitions", "photos")
+HELD_OUT_SEED = 1_000_003    # benchmark/held-out clips use seeds from here on, never used in training
+
+
+@dataclass
+class VAETrainConfig:
+    """Everything that decides the trained weights."""
+    size: int = 64                       # frame side in pixels
+    crop: int = 32                       # training crop side (<= size); size for whole frames
+    steps: int = 3000
+    batch_size: int = 32
+    lr: float = 1e-3                     # AdamW peak learning rate, cosine decay to lr/20
+    warmup: int = 100
+    weight_decay: float = 0.0
+    kl_weight: float = 1e-6
+    edge_weight: float = 0.5
+    clips_per_source: int = 1000
+    num_frames: int = 16                 # frames rendered per clip
+    frames_per_clip: int = 4             # frames kept from each clip (evenly spaced)
+    sources: tuple = SOURCES
+    seed: int = 0
+    vae: VAEConfig = field(default_factory=VAEConfig)
+
+
+# ---------------------------------------------------------------- data
+
+def training_frames(config: VAETrainConfig, seed: int | None = None, clips_per_source: int | None = None,
+                    progress: bool = True) -> dict:
+    """Render clips of every source and keep `frames_per_clip` frames of each: {source: uint8 (N,H,W,3)}."""
+    from seine_lite.data import make_clips    # imported late: the data module is only needed to train
+    seed = config.seed if seed is None else seed
+    n = config.clips_per_source if clips_per_source is None else clips_per_source
+    keep = np.linspace(0, config.num_frames - 1, min(config.frames_per_clip, config.num_frames)).round().astype(int)
+    frames = {}
+    for i, source in enumerate(tqdm(config.sources, desc="rendering clips", disable=not progress)):
+        clips, _ = make_clips(source, n=n, num_frames=config.num_frames, size=config.size, seed=seed + 7919 * i)
+        frames[source] = rearrange(np.asarray(clips)[:, keep], "n f h w c -> (n f) h w c")
+    return frames
+
+
+def random_batch(frames: torch.Tensor, batch_size: int, crop: int, generator: torch.Generator) -> torch.Tensor:
+    """Random frames, random `crop`x`crop` windows, random horizontal flips -> float (B, 3, crop, crop) in [-1, 1]."""
+    n, h, w, _ = frames.shape
+    index = torch.randint(0, n, (batch_size,), generator=generator)
+    top = torch.randint(0, h - crop + 1, (batch_size,), generator=generator)
+    left = torch.randint(0, w - crop + 1, (batch_size,), generator=generator)
+    flip = torch.rand(batch_size, generator=generator) < 0.5
+    crops = []
+    for i, t, l, f in zip(index.tolist(), top.tolist(), left.tolist(), flip.tolist()):
+        window = frames[i, t:t + crop, l:l + crop]
+        crops.append(window.flip(1) if f else window)
+    batch = rearrange(torch.stack(crops), "b h w c -> b c h w")
+    return batch.float() / 127.5 - 1.0
+
+
+# ---------------------------------------------------------------- loss
+
+def image_gradients(x: torch.Tensor) -> tuple:
+    """Finite differences along height and width of (B, C, H, W)."""
+    return x[..., 1:, :] - x[..., :-1, :], x[..., :, 1:] - x[..., :, :-1]
+
+
+def vae_loss(x: torch.Tensor, x_hat: torch.Tensor, posterior, config: VAETrainConfig) -> tuple:
+    """Reconstruction (L1 + MSE + edge) + weighted KL; returns (total, dict of the parts as floats)."""
+    l1 = (x - x_hat).abs().mean()
+    mse = ((x - x_hat) ** 2).mean()
+    (dy, dx), (dy_hat, dx_hat) = image_gradients(x), image_gradients(x_hat)
+    edge = (dy - dy_hat).abs().mean() + (dx - dx_hat).abs().mean()
+    kl = posterior.kl().mean() / x[0].numel()     # KL per pixel value, like the other terms
+    total = l1 + mse + config.edge_weight * edge + config.kl_weight * kl
+    return total, {"l1": l1.item(), "mse": mse.item(), "edge": edge.item(), "kl": kl.item()}
+
+
+def learning_rate(step: int, config: VAETrainConfig) -> float:
+    """Linear warm-up, then cosine decay from `lr` to `lr / 20`."""
+    if step < config.warmup:
+        return config.lr * (step + 1) / config.warmup
+    progress = (step - config.warmup) / max(1, config.steps - config.warmup)
+    return config.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+# ---------------------------------------------------------------- training
+
+def train_vae(config: VAETrainConfig, out: str | Path | None = None, progress: bool = True) -> tuple:
+    """Train a VAE from `config`; save it to `out` if given. Returns (vae, losses per step)."""
+    if not 4 <= config.crop <= config.size:
+        raise ValueError(f"crop must be between 4 and size={config.size}, got {config.crop}")
+    factor = 2 ** (len(config.vae.block_out_channels) - 1)
+    if config.size % factor or config.crop % factor:
+        raise ValueError(f"size and crop must be multiples of {factor}, got {config.size} and {config.crop}")
+    if config.steps < 1 or config.batch_size < 1:
+        raise ValueError(f"steps and batch_size must be >= 1, got {config.steps} and {config.batch_size}")
+    started = time.time()
+    torch.manual_seed(config.seed)
+    frames = torch.from_numpy(np.concatenate(list(training_frames(config, progress=progress).values())))
+    vae = build_vae(config.vae).train()
+    optimizer = torch.optim.AdamW(vae.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    generator = torch.Generator().manual_seed(config.seed)
+    losses = []
+    bar = tqdm(range(config.steps), desc="training VAE", disable=not progress)
+    for step in bar:
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step, config)
+        x = random_batch(frames, config.batch_size, config.crop, generator)
+        posterior = vae.encode(x).latent_dist
+        x_hat = vae.decode(posterior.sample(generator=generator)).sample
+        loss, parts = vae_loss(x, x_hat, posterior, config)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
+        optimizer.step()
+        losses.append(loss.item())
+        bar.set_postfix(loss=f"{loss.item():.4f}", mse=f"{parts['mse']:.5f}")
+    vae.eval().requires_grad_(False)
+    sample = frames[torch.randperm(len(frames), generator=generator)[:512]]
+    vae.register_to_config(scaling_factor=measure_scaling_factor(vae, sample[:, None].numpy()),
+                           sample_size=config.size)
+    if out is not None:
+        save_run(vae, losses, config, out, seconds=time.time() - started, progress=progress)
+    return vae, losses
+
+
+def held_out_psnr(vae, config: VAETrainConfig, clips_per_source: int = 16, progress: bool = False) -> dict:
+    """PSNR (dB) of reconstructions of whole frames from clips rendered with held-out seeds."""
+    frames = training_frames(config, seed=HELD_OUT_SEED, clips_per_source=clips_per_source, progress=progress)
+    scores = {source: psnr(reconstruct(vae, f[:, None])[:, 0], f) for source, f in frames.items()}
+    scores["overall"] = float(np.mean(list(scores.values())))
+    return scores
+
+
+def save_run(vae, losses: list, config: VAETrainConfig, out, seconds: float, progress: bool = True) -> None:
+    """Write weights (save_pretrained), the loss curve PNG and a JSON record of the run to `out`."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    vae.save_pretrained(out)
+    plot_losses(losses, out / "loss.png")
+    record = {"config": asdict(config), "seconds": round(seconds, 1), "threads": torch.get_num_threads(),
+              "final_loss": float(np.mean(losses[-50:])), "scaling_factor": vae.config.scaling_factor,
+              "parameters": sum(p.numel() for p in vae.parameters()),
+              "held_out_psnr_db": held_out_psnr(vae, config, progress=progress)}
+    (out / "vae_train.json").write_text(json.dumps(record, indent=2) + "\n")
+    if progress:
+        print(json.dumps(record["held_out_psnr_db"]))
+
+
+def plot_losses(losses: list, path) -> None:
+    """Loss per step (faint) and its 50-step running mean, log scale."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
+    ax.plot(losses, alpha=0.3, lw=0.8, label="loss")
+    window = min(50, len(losses))
+    smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
+    ax.plot(np.arange(window - 1, len(losses)), smooth, lw=1.5, label=f"mean of {window}")
+    ax.set(xlabel="step", ylabel="L1 + MSE + edge + KL", yscale="log", title="VAE training loss")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- command line
+
+def parse_args(argv=None) -> argparse.Namespace:
+    d, v = VAETrainConfig(), VAEConfig()
+    p = argparse.ArgumentParser(prog="python -m seine_lite.vae_train", description=__doc__.split("\n")[0])
+    p.add_argument("--out", required=True, help="output folder (weights, loss.png, vae_train.json)")
+    p.add_argument("--size", type=int, default=d.size, help="frame side in pixels")
+    p.add_argument("--crop", type=int, default=None, help="training crop side (default: min(32, size))")
+    p.add_argument("--steps", type=int, default=d.steps)
+    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument("--lr", type=float, default=d.lr)
+    p.add_argument("--kl-weight", type=float, default=d.kl_weight)
+    p.add_argument("--edge-weight", type=float, default=d.edge_weight)
+    p.add_argument("--clips", type=int, default=d.clips_per_source, help="clips rendered per source")
+    p.add_argument("--frames-per-clip", type=int, default=d.frames_per_clip)
+    p.add_argument("--sources", default=",".join(d.sources), help="comma-separated: shapes,transitions,photos")
+    p.add_argument("--latent-channels", type=int, default=v.latent_channels)
+    p.add_argument("--channels", default=",".join(map(str, v.block_out_channels)),
+                   help="block_out_channels, comma-separated (3 levels = 4x downsampling)")
+    p.add_argument("--layers-per-block", type=int, default=v.layers_per_block)
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    return p.parse_args(argv)
+
+
+def config_from_args(args: argparse.Namespace) -> VAETrainConfig:
+    channels = tuple(int(c) for c in args.channels.split(","))
+    vae = VAEConfig(block_out_channels=channels, layers_per_block=args.layers_per_block,
+                    latent_channels=args.latent_channels, norm_num_groups=math.gcd(32, *channels),
+                    sample_size=args.size)
+    return VAETrainConfig(size=args.size, crop=args.crop or min(32, args.size), steps=args.steps,
+                          batch_size=args.batch_size, lr=args.lr, kl_weight=args.kl_weight,
+                          edge_weight=args.edge_weight, clips_per_source=args.clips,
+                          frames_per_clip=args.frames_per_clip, sources=tuple(args.sources.split(",")),
+                          seed=args.seed, vae=vae)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    train_vae(config_from_args(args), out=args.out)
+
+
+if __name__ == "__main__":
+    main()

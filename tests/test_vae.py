@@ -1,0 +1,148 @@
+"""The frame-wise video VAE: encode/decode, loading (bundled, plain folder, SD layout), training."""
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+from diffusers import AutoencoderKL
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from seine_lite.vae import (BUNDLED_VAE, VAEConfig, build_vae, decode_video, downsample_factor,  # noqa: E402
+                            encode_video, load_vae, psnr, reconstruct, tensor_to_video, video_to_tensor)
+from seine_lite.vae_train import VAETrainConfig, config_from_args, main, parse_args, train_vae  # noqa: E402
+
+TINY = VAEConfig(block_out_channels=(8, 16, 16), norm_num_groups=8, latent_channels=4, sample_size=16)
+
+
+@pytest.fixture(scope="module")
+def tiny_vae():
+    torch.manual_seed(0)
+    return build_vae(TINY).eval()
+
+
+def random_video(*shape, seed=0):
+    return np.random.default_rng(seed).integers(0, 256, size=shape, dtype=np.uint8)
+
+
+def test_encode_decode_shapes_and_dtypes(tiny_vae):
+    assert downsample_factor(tiny_vae) == 4
+    z = encode_video(tiny_vae, random_video(5, 16, 16, 3))
+    assert z.shape == (1, 4, 5, 4, 4) and z.dtype == torch.float32
+    zb = encode_video(tiny_vae, random_video(2, 3, 16, 24, 3))
+    assert zb.shape == (2, 4, 3, 4, 6)
+    video = decode_video(tiny_vae, zb)
+    assert video.shape == (2, 3, 16, 24, 3) and video.dtype == np.uint8
+
+
+def test_encode_is_the_scaled_posterior_mean_and_chunking_changes_nothing(tiny_vae):
+    video = random_video(2, 5, 16, 16, 3)
+    z = encode_video(tiny_vae, video, chunk=3)
+    assert torch.equal(z, encode_video(tiny_vae, video, chunk=3))          # deterministic
+    x = video_to_tensor(video)
+    frame = x[1, :, 4][None]                                               # batch 1, frame 4
+    mean = tiny_vae.encode(frame).latent_dist.mean * tiny_vae.config.scaling_factor
+    torch.testing.assert_close(z[1, :, 4], mean[0], atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(encode_video(tiny_vae, video, chunk=16), z, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(encode_video(tiny_vae, x), z)               # float model-space input
+    sampled = encode_video(tiny_vae, video, generator=torch.Generator().manual_seed(0))
+    assert sampled.shape == z.shape and not torch.equal(sampled, z)        # a generator samples instead
+    a = decode_video(tiny_vae, z, chunk=2)
+    assert np.abs(a.astype(int) - decode_video(tiny_vae, z, chunk=10).astype(int)).max() <= 1
+
+
+def test_pixel_conversion_round_trips():
+    video = random_video(2, 3, 8, 8, 3)
+    x = video_to_tensor(video)
+    assert x.shape == (2, 3, 3, 8, 8) and x.min() >= -1 and x.max() <= 1
+    assert np.array_equal(tensor_to_video(x), video)
+    assert np.array_equal(tensor_to_video(video_to_tensor(video[0]))[0], video[0])
+
+
+def test_bad_inputs_name_the_argument(tiny_vae):
+    with pytest.raises(ValueError, match="video"):
+        encode_video(tiny_vae, np.zeros((4, 16, 16, 3), dtype=np.float32))
+    with pytest.raises(ValueError, match="video"):
+        encode_video(tiny_vae, np.zeros((16, 16, 3), dtype=np.uint8))
+    with pytest.raises(ValueError, match="multiples of 4"):
+        encode_video(tiny_vae, np.zeros((2, 18, 16, 3), dtype=np.uint8))
+    with pytest.raises(ValueError, match="chunk"):
+        encode_video(tiny_vae, random_video(2, 16, 16, 3), chunk=0)
+    with pytest.raises(ValueError, match="z must"):
+        decode_video(tiny_vae, torch.zeros(1, 3, 2, 4, 4))
+    with pytest.raises(ValueError, match="vae"):
+        encode_video("not a vae", random_video(2, 16, 16, 3))
+    with pytest.raises(ValueError, match="a and b"):
+        psnr(np.zeros((2, 2)), np.zeros((2, 3)))
+
+
+def test_load_from_plain_and_stable_diffusion_folders(tiny_vae, tmp_path):
+    tiny_vae.save_pretrained(tmp_path / "plain")
+    tiny_vae.save_pretrained(tmp_path / "sd" / "vae")
+    video = random_video(2, 16, 16, 3)
+    expected = encode_video(tiny_vae, video)
+    for folder in (tmp_path / "plain", str(tmp_path / "sd")):
+        vae = load_vae(folder)
+        assert isinstance(vae, AutoencoderKL) and not vae.training
+        assert next(vae.parameters()).dtype == torch.float32
+        torch.testing.assert_close(encode_video(vae, video), expected)
+    with pytest.raises(FileNotFoundError, match="path"):
+        load_vae(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="config.json"):
+        load_vae(tmp_path / "empty")
+
+
+def test_bundled_vae_reconstructs_held_out_clips():
+    from seine_lite.data import make_clips
+    assert (BUNDLED_VAE / "config.json").is_file()
+    vae = load_vae()
+    assert downsample_factor(vae) == 4 and vae.config.scaling_factor != 0.18215
+    for k, source in enumerate(("shapes", "transitions", "photos")):
+        clips, _ = make_clips(source, n=2, num_frames=4, size=64, seed=987_654 + k)
+        z = encode_video(vae, clips)
+        assert z.shape == (2, vae.config.latent_channels, 4, 16, 16)
+        assert 0.5 < float(z.std()) < 2.0                 # scaling_factor gives latents about unit std
+        assert psnr(decode_video(vae, z), clips) > 27.0, source
+    assert np.array_equal(reconstruct(vae, clips), reconstruct(vae, clips))
+
+
+def tiny_train_config(**overrides) -> VAETrainConfig:
+    settings = dict(size=16, crop=16, steps=25, batch_size=8, lr=3e-3, warmup=0, clips_per_source=6,
+                    num_frames=4, frames_per_clip=2, seed=3, vae=TINY)
+    settings.update(overrides)
+    return VAETrainConfig(**settings)
+
+
+def test_training_lowers_the_loss_and_writes_a_loadable_folder(tmp_path):
+    vae, losses = train_vae(tiny_train_config(), out=tmp_path / "vae", progress=False)
+    assert len(losses) == 25 and np.mean(losses[-5:]) < 0.8 * np.mean(losses[:5])
+    loaded = load_vae(tmp_path / "vae")
+    assert loaded.config.scaling_factor == pytest.approx(vae.config.scaling_factor)
+    assert loaded.config.scaling_factor != 0.18215
+    assert (tmp_path / "vae" / "loss.png").stat().st_size > 1000
+    record = json.loads((tmp_path / "vae" / "vae_train.json").read_text())
+    assert record["config"]["steps"] == 25 and set(record["held_out_psnr_db"]) >= {"photos", "overall"}
+
+
+def test_cli_training_is_deterministic_from_the_seed(tmp_path, capsys):
+    argv = ["--size", "16", "--crop", "8", "--steps", "3", "--batch-size", "4", "--clips", "3",
+            "--channels", "8,16,16", "--seed", "5", "--frames-per-clip", "2"]
+    main(argv + ["--out", str(tmp_path / "a")])
+    config = config_from_args(parse_args(argv + ["--out", "unused"]))
+    assert config.vae.norm_num_groups == 8 and config.crop == 8
+    vae, _ = train_vae(config, progress=False)
+    first = load_vae(tmp_path / "a").state_dict()
+    for name, value in vae.state_dict().items():
+        assert torch.equal(first[name], value), name
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(["--help"])
+    assert exit_info.value.code == 0 and "--steps" in capsys.readouterr().out
+
+
+def test_bad_training_settings_are_reported():
+    with pytest.raises(ValueError, match="crop"):
+        train_vae(tiny_train_config(crop=32))
+    with pytest.raises(ValueError, match="multiples of 4"):
+        train_vae(tiny_train_config(size=18, crop=18))
