@@ -93,12 +93,14 @@ class SeinePipeline:
     # ------------------------------------------------------------------ the tasks
     def transition(self, first, last, prompt=None, **kwargs):
         """A generated clip from `first` to `last` (both returned in place)."""
+        first, last = self._image(first, "first"), self._image(last, "last")
         frames = [first] + [None] * (self.num_frames - 2) + [last]
         return self.generate(frames, mask="onelast1", prompt=prompt, **kwargs)
 
     def predict(self, context, prompt=None, **kwargs):
         """Animate one image, or continue the first k frames (k < num_frames)."""
         context = inputs.as_frame_list(context, "context") if _is_sequence(context) else [context]
+        context = [self._image(c, f"context[{i}]") for i, c in enumerate(context)]
         k = len(context)
         if k >= self.num_frames:
             raise ValueError(f"context has {k} frames; at most {self.num_frames - 1} leave something to predict")
@@ -139,6 +141,7 @@ class SeinePipeline:
         previous = None
         for i, shot in enumerate(shots):
             image, prompt = shot if isinstance(shot, tuple) else (shot, None)
+            image = self._image(image, f"shots[{i}]")
             clip = self.predict(image, prompt=prompt, seed=seed + 2 * i, **kwargs)
             if previous is not None:
                 text = transition_prompt or join_prompts(previous[1], prompt)
@@ -219,11 +222,9 @@ class SeinePipeline:
     def _image(self, image, argument: str) -> np.ndarray:
         from seine_lite.data.video_io import read_image
 
-        try:
-            return read_image(image, self.meta["size"])
-        except (ValueError, FileNotFoundError) as err:
-            message = str(err)
-            raise type(err)(message if message.startswith(argument) else f"{argument}: {message}") from None
+        if image is None:
+            raise ValueError(f"{argument}: expected an image (PIL, numpy array or path), got None")
+        return read_image(image, self.meta["size"], name=argument)
 
 
 def _is_sequence(x) -> bool:

@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 
 from seine_lite.cli import OneLineParser
 from seine_lite.diffusion import NoiseSchedule
-from seine_lite.latent_cache import DataConfig, build_latent_cache
+from seine_lite.latent_cache import DATA_SOURCES, DataConfig, build_latent_cache
 from seine_lite.masking import MaskMixture, MaskSampler, masked_latent, unet_input
 from seine_lite.model_folder import save_model_folder
 from seine_lite.presets import get_preset
@@ -271,6 +271,9 @@ def build_parser() -> OneLineParser:
 
 def config_from_args(args) -> TrainConfig:
     get_preset(args.preset)
+    if args.data not in DATA_SOURCES and not (Path(args.data) / "captions.csv").is_file():
+        raise ValueError(f"--data must be one of {list(DATA_SOURCES)} or a folder holding captions.csv, "
+                         f"got {args.data!r}")
     for name in ("steps", "batch_size", "num_clips", "checkpoint_every"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")

@@ -1,0 +1,95 @@
+"""Training: a loadable model folder, exact resume, two processes with gloo, clear errors."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from seine_lite import SeinePipeline
+from seine_lite.latent_cache import DataConfig
+from seine_lite.train import TrainConfig, main, train
+
+
+def _config(tiny_vae_dir, steps, **kw):
+    return TrainConfig(preset="tiny", data=DataConfig(num_clips=12, seed=1), steps=steps, batch_size=2,
+                       checkpoint_every=2, warmup_steps=2, text_encoder="null", vae=str(tiny_vae_dir), **kw)
+
+
+def _losses(out):
+    return [json.loads(line)["loss"] for line in (out / "metrics.jsonl").read_text().splitlines()]
+
+
+def _weights(out):
+    return load_file(str(out / "unet" / "diffusion_pytorch_model.safetensors"))
+
+
+def test_training_writes_a_pipeline_folder(tiny_vae_dir, tmp_path):
+    out = tmp_path / "run"
+    train(_config(tiny_vae_dir, 4), out, progress=False)
+    for name in ("loss.png", "metrics.jsonl", "train_config.json", "seine_lite.json", "unet/config.json"):
+        assert (out / name).exists(), name
+    assert len(_losses(out)) == 4 and all(np.isfinite(_losses(out)))
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["step_0000002", "step_0000004"]
+    pipe = SeinePipeline.from_pretrained(out)
+    pipe.set_progress_bar_config(disable=True)
+    assert pipe.num_frames == 4 and pipe.resolution == (32, 32)
+    assert pipe.predict(np.zeros((32, 32, 3), np.uint8), num_inference_steps=2).shape == (4, 32, 32, 3)
+
+
+def test_resume_continues_exactly(tiny_vae_dir, tmp_path):
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    train(_config(tiny_vae_dir, 4), straight, progress=False)
+    train(_config(tiny_vae_dir, 2), resumed, progress=False)
+    train(_config(tiny_vae_dir, 4), resumed, resume=True, progress=False)
+    assert _losses(resumed) == _losses(straight)
+    a, b = _weights(straight), _weights(resumed)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_same_seed_same_weights(tiny_vae_dir, tmp_path):
+    train(_config(tiny_vae_dir, 2), tmp_path / "a", progress=False)
+    train(_config(tiny_vae_dir, 2), tmp_path / "b", progress=False)
+    a, b = _weights(tmp_path / "a"), _weights(tmp_path / "b")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_resume_from_another_preset_is_refused(tiny_vae_dir, tmp_path):
+    out = tmp_path / "run"
+    train(_config(tiny_vae_dir, 2), out, progress=False)
+    cfg = _config(tiny_vae_dir, 4)
+    cfg.preset = "cpu"
+    with pytest.raises(ValueError, match="preset 'tiny'"):
+        train(cfg, out, resume=True, progress=False)
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--preset", "huge"], "preset"),
+    (["--steps", "0"], "--steps"),
+    (["--data", "/no/such/folder"], "data"),
+    (["--resume"], "resume"),
+])
+def test_cli_errors_are_one_line_exit_2(tmp_path, capsys, argv, words):
+    code = main(argv + ["--out", str(tmp_path / "x"), "--text-encoder", "null", "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and words in err and len(err.splitlines()) == 1
+
+
+def test_two_processes_see_different_data_and_end_equal(tiny_vae_dir, tmp_path):
+    out = tmp_path / "ddp"
+    env = dict(os.environ, ACCELERATE_USE_CPU="1", SEINE_LITE_RANK_LOG="1", OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+           "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "29517",
+           "-m", "seine_lite.train", "--preset", "tiny", "--steps", "3", "--batch-size", "2", "--num-clips", "12",
+           "--checkpoint-every", "2", "--text-encoder", "null", "--vae", str(tiny_vae_dir), "--out", str(out),
+           "--no-progress"]
+    run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    ranks = [json.loads((out / f"rank{r}.json").read_text()) for r in (0, 1)]
+    assert [r["world"] for r in ranks] == [2, 2]
+    assert ranks[0]["seen"] != ranks[1]["seen"]
+    assert ranks[0]["param_sum"] == ranks[1]["param_sum"]
+    assert (out / "unet" / "config.json").exists()
