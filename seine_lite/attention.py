@@ -13,7 +13,7 @@ from torch import nn
 
 
 def rotary_tables(num_frames: int, dim: int, device, dtype, base: float = 10000.0):
-    """cos and sin tables (F, dim) for rotary position embeddings (RoFormer, Su et al. 2021, eq. 34)."""
+    """cos, sin tables (F, dim) for rotary positions (RoFormer, Su et al. 2021, eq. 34)."""
     inv_freq = 1.0 / base ** (torch.arange(0, dim, 2, device=device, dtype=torch.float32) / dim)
     angles = torch.arange(num_frames, device=device, dtype=torch.float32)[:, None] * inv_freq
     angles = torch.cat([angles, angles], dim=-1)                       # (F, dim)
@@ -61,6 +61,8 @@ class TemporalAttention(nn.Module):
 
     def __init__(self, dim: int, head_dim: int):
         super().__init__()
+        if head_dim % 2:
+            raise ValueError(f"head_dim must be even for rotary positions, got {head_dim}")
         self.head_dim = head_dim
         self.norm = nn.LayerNorm(dim)
         self.attn = Attention(dim, head_dim)

@@ -21,7 +21,7 @@ from seine_lite.attention import VideoTransformerBlock
 
 
 def timestep_embedding(timesteps: torch.Tensor, dim: int, max_period: float = 10000.0):
-    """Sinusoidal embedding (B, dim) of diffusion timesteps (Vaswani et al. 2017, sec. 3.5; DDPM)."""
+    """Sinusoidal embedding (B, dim) of timesteps (Vaswani et al. 2017, sec. 3.5, as in DDPM)."""
     half = dim // 2
     freqs = torch.exp(-math.log(max_period) * torch.arange(half, device=timesteps.device,
                                                             dtype=torch.float32) / half)
@@ -207,11 +207,12 @@ class VideoUNet(ModelMixin, ConfigMixin):
     def _check_inputs(self, x, text_states, text_mask):
         cfg = self.config
         if x.ndim != 5 or x.shape[1] != cfg.in_channels:
-            raise ValueError(f"x must be (B, {cfg.in_channels}, F, h, w) = [z_t ; mask ; masked z0], "
-                             f"got shape {tuple(x.shape)}")
+            raise ValueError(f"x must be (B, {cfg.in_channels}, F, h, w) = "
+                             f"[z_t ; mask ; masked z0], got shape {tuple(x.shape)}")
         factor = 2 ** (len(cfg.block_out_channels) - 1)
         if x.shape[-1] % factor or x.shape[-2] % factor:
-            raise ValueError(f"x's h and w must be multiples of {factor}, got {tuple(x.shape[-2:])}")
+            raise ValueError(f"x's h and w must be multiples of {factor}, "
+                             f"got {tuple(x.shape[-2:])}")
         batch = x.shape[0]
         if text_states is not None and (text_states.ndim != 3 or text_states.shape[0] != batch
                                         or text_states.shape[2] != cfg.text_dim):

@@ -187,7 +187,8 @@ def test_gradient_reaches_every_parameter():
     model = randomize_zero_inits(tiny_unet()).train()
     x, t, text, mask = inputs()
     model(x, t, text, mask).square().mean().backward()
-    missing = [n for n, p in model.named_parameters() if p.grad is None or not p.grad.abs().sum() > 0]
+    missing = [n for n, p in model.named_parameters()
+               if p.grad is None or not p.grad.abs().sum() > 0]
     assert not missing, missing
 
 

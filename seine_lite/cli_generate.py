@@ -1,0 +1,117 @@
+"""`seine-lite transition | predict | extend | story`: the pipeline's tasks from the shell.
+
+Every command writes its video atomically (.mp4 or .gif, by the suffix of --out) and, with
+--strip, a PNG frame strip beside it. Nothing is written when an argument is wrong.
+"""
+from pathlib import Path
+
+from seine_lite.cli import OneLineParser
+
+VIDEO_SUFFIXES = (".mp4", ".gif")
+
+
+def _common(p: OneLineParser, out_default: str, prompt: bool = True):
+    if prompt:
+        p.add_argument("--prompt", default=None, help="what should happen (default: no text)")
+    p.add_argument("--out", default=out_default, help="output video, .mp4 or .gif")
+    p.add_argument("--strip", action="store_true", help="also write a PNG frame strip next to --out")
+    p.add_argument("--model", default=None, help="a model folder (default: the bundled reference model)")
+    p.add_argument("--steps", type=int, default=25, help="sampling steps (default 25)")
+    p.add_argument("--guidance", type=float, default=None, help="guidance scale (default: the model's)")
+    p.add_argument("--sampler", default="ddim", help="ddim | ddpm | dpm++")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--fps", type=int, default=8)
+    p.add_argument("--device", default=None, help="cpu | cuda | mps (default: cpu)")
+    p.add_argument("--no-progress", action="store_true")
+
+
+def _check_out(out) -> Path:
+    out = Path(out)
+    if out.suffix.lower() not in VIDEO_SUFFIXES:
+        raise ValueError(f"--out must end in {' or '.join(VIDEO_SUFFIXES)}, got {str(out)!r}")
+    if not out.parent.exists():
+        raise FileNotFoundError(f"--out: folder {str(out.parent)!r} does not exist")
+    return out
+
+
+def _load(args):
+    from seine_lite import SeinePipeline
+
+    pipe = SeinePipeline.from_pretrained(args.model, device=args.device)
+    pipe.set_progress_bar_config(disable=args.no_progress)
+    return pipe
+
+
+def _sampling(args) -> dict:
+    return dict(num_inference_steps=args.steps, guidance_scale=args.guidance, sampler=args.sampler, seed=args.seed)
+
+
+def _write(video, args, out: Path, title: str):
+    from seine_lite.data.video_io import write_video
+    from seine_lite.viz import frame_strip_figure, save_figure
+
+    write_video(out, video, fps=args.fps)
+    if args.strip:
+        save_figure(frame_strip_figure({title: video}, count=8), out.with_suffix(".png"))
+    print(f"wrote {out} ({len(video)} frames)")
+
+
+def transition(argv) -> int:
+    p = OneLineParser(prog="seine-lite transition", description="A generated transition between two images.")
+    p.add_argument("first", help="image of the first scene")
+    p.add_argument("last", help="image of the last scene")
+    _common(p, "transition.mp4")
+    args = p.parse_args(argv)
+    out = _check_out(args.out)
+    pipe = _load(args)
+    _write(pipe.transition(args.first, args.last, prompt=args.prompt, **_sampling(args)), args, out, "transition")
+    return 0
+
+
+def predict(argv) -> int:
+    p = OneLineParser(prog="seine-lite predict", description="Animate an image (or continue the given frames).")
+    p.add_argument("images", nargs="+", help="one image, or the first k frames in order")
+    _common(p, "predict.mp4")
+    args = p.parse_args(argv)
+    out = _check_out(args.out)
+    pipe = _load(args)
+    context = args.images[0] if len(args.images) == 1 else args.images
+    _write(pipe.predict(context, prompt=args.prompt, **_sampling(args)), args, out, "prediction")
+    return 0
+
+
+def extend(argv) -> int:
+    p = OneLineParser(prog="seine-lite extend", description="Make a video longer by autoregressive prediction.")
+    p.add_argument("video", help="a video file (.mp4, .gif, .webm)")
+    p.add_argument("--new-frames", type=int, default=None, help="frames to add (default: one clip's worth)")
+    p.add_argument("--context-frames", type=int, default=2, help="frames fed back each round (default 2)")
+    _common(p, "extended.mp4")
+    args = p.parse_args(argv)
+    out = _check_out(args.out)
+    from seine_lite.data.video_io import read_video
+
+    video = read_video(args.video)
+    pipe = _load(args)
+    longer = pipe.extend(video, prompt=args.prompt, new_frames=args.new_frames,
+                         context_frames=args.context_frames, **_sampling(args))
+    _write(longer, args, out, "extended")
+    return 0
+
+
+def story(argv) -> int:
+    p = OneLineParser(prog="seine-lite story", description="Shots from a YAML file, joined by generated transitions.")
+    p.add_argument("shots", help="a shots YAML file (see data_samples/story/shots.yaml)")
+    _common(p, "story.mp4", prompt=False)
+    args = p.parse_args(argv)
+    out = _check_out(args.out)
+    from seine_lite.story_file import load_shots
+
+    shots, options = load_shots(args.shots)
+    pipe = _load(args)
+    sampling = _sampling(args)
+    video = pipe.story(shots, transition_frames=options.get("transition_frames"), **sampling)
+    if options.get("extend_frames"):
+        video = pipe.extend(video, prompt=shots[-1][1], new_frames=options["extend_frames"],
+                            **{**sampling, "seed": args.seed + 100})
+    _write(video, args, out, "story")
+    return 0
