@@ -59,6 +59,7 @@ class TrainConfig:
     text_encoder: str = "minilm"
     vae: str = None                  # None: the bundled VAE
     unet: dict = None                # None: unet_config_for(preset)
+    guidance_scale: float = 3.0      # the sampling default written into the model folder
 
 
 def _step_generator(seed: int, step: int, rank: int) -> torch.Generator:
@@ -107,6 +108,15 @@ def _check_resume(out: Path, cfg: TrainConfig):
         raise ValueError(f"resume: {str(out)!r} was trained with preset {saved['preset']!r}, not {cfg.preset!r}")
 
 
+def _elapsed_until(out: Path, step: int) -> float:
+    """Training seconds logged up to `step` by earlier runs in `out` (0 for a new run)."""
+    path = out / "metrics.jsonl"
+    if step == 0 or not path.exists():
+        return 0.0
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    return max([r.get("elapsed_s", 0.0) for r in rows if r["step"] <= step], default=0.0)
+
+
 def _write_metrics(out: Path, rows: list, keep_until: int):
     """Keep the log lines of steps up to `keep_until` (a resume drops the lost tail), then append."""
     path = out / "metrics.jsonl"
@@ -137,8 +147,12 @@ def plot_loss(out: Path):
     plt.close(fig)
 
 
-def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True) -> dict:
-    """Train (or resume) into `out`; returns the last logged metrics row."""
+def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, max_minutes: float = None) -> dict:
+    """Train (or resume) into `out`; returns the last logged metrics row.
+
+    `max_minutes` stops the loop (with a checkpoint and an exported model) after that much
+    training time in this call; `resume=True` continues from the last checkpoint.
+    """
     out = Path(out)
     preset = get_preset(cfg.preset)
     mixed = "bf16" if torch.cuda.is_available() else "no"
@@ -180,6 +194,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True) ->
     ema.to(accelerator.device)
 
     rows, t0, row = [], time.time(), {}
+    elapsed_before = _elapsed_until(out, start)   # training time of earlier runs of this folder
     bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, desc=f"training {cfg.preset}",
                disable=not (progress and accelerator.is_main_process))
     seen = []
@@ -206,15 +221,19 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True) ->
             ema.step(accelerator.unwrap_model(model).parameters())
 
             mean_loss = accelerator.reduce(loss.detach(), reduction="mean").item()
-            done = step + 1 - start
+            done, now = step + 1 - start, time.time() - t0
             row = {"step": step + 1, "loss": mean_loss, "lr": lr_schedule.get_last_lr()[0],
-                   "clips_per_s": done * cfg.batch_size * world / (time.time() - t0)}
+                   "clips_per_s": done * cfg.batch_size * world / now, "elapsed_s": elapsed_before + now}
             rows.append(row)
             bar.set_postfix(loss=f"{mean_loss:.4f}")
-            if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps:
+            out_of_time = max_minutes is not None and now >= 60 * max_minutes
+            if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps or out_of_time:
                 _save_checkpoint(accelerator, out, step + 1, cfg.keep_checkpoints)
                 if accelerator.is_main_process:
                     _write_metrics(out, rows, keep_until=start)
+            if out_of_time:
+                bar.write(f"stopping after {max_minutes} minutes at step {step + 1}; continue with --resume")
+                break
     except KeyboardInterrupt:
         step_done = rows[-1]["step"] if rows else start
         if step_done > start:
@@ -231,19 +250,21 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True) ->
                                                               "seen": seen, "param_sum": digest}))
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
-        export(out, accelerator.unwrap_model(model), ema, vae, cfg, preset, latent_channels)
+        export(out, accelerator.unwrap_model(model), ema, vae, cfg, preset, latent_channels,
+               row.get("step", start))
         plot_loss(out)
     accelerator.end_training()
     return row
 
 
-def export(out: Path, model, ema, vae, cfg: TrainConfig, preset, latent_channels: int):
+def export(out: Path, model, ema, vae, cfg: TrainConfig, preset, latent_channels: int, row_step: int):
     """Write the EMA weights as a model folder that SeinePipeline.from_pretrained reads."""
     final = VideoUNet.from_config(model.config)
     ema.copy_to(final.parameters())
     meta = {"preset": cfg.preset, "num_frames": preset.num_frames, "size": preset.size,
             "latent_channels": latent_channels, "schedule": asdict(cfg.schedule),
-            "text_encoder": cfg.text_encoder, "trained_steps": cfg.steps}
+            "text_encoder": cfg.text_encoder, "trained_steps": int(row_step),
+            "guidance_scale": cfg.guidance_scale}
     save_model_folder(out, final, vae, meta)
 
 
@@ -260,6 +281,11 @@ def build_parser() -> OneLineParser:
     p.add_argument("--generated-only", action="store_true", help="loss on generated frames only")
     p.add_argument("--snr-gamma", type=float, default=None, help="min-SNR loss weighting, e.g. 5")
     p.add_argument("--checkpoint-every", type=int, default=100)
+    p.add_argument("--ema-decay", type=float, default=0.999)
+    p.add_argument("--masks", default=None,
+                   help="mask mixture weights, e.g. transition=0.4,prediction=0.4,bernoulli=0.2")
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="stop after this many minutes of training (checkpoint + model written; --resume continues)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--text-encoder", default="minilm", help="minilm | null | a Stable Diffusion folder")
     p.add_argument("--vae", default=None, help="a VAE folder (default: the bundled VAE)")
@@ -282,14 +308,33 @@ def config_from_args(args) -> TrainConfig:
         schedule=NoiseSchedule(prediction_type=args.prediction), steps=args.steps,
         batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
         generated_only=args.generated_only, snr_gamma=args.snr_gamma,
-        checkpoint_every=args.checkpoint_every, seed=args.seed, text_encoder=args.text_encoder, vae=args.vae)
+        checkpoint_every=args.checkpoint_every, seed=args.seed, text_encoder=args.text_encoder, vae=args.vae,
+        ema_decay=args.ema_decay, masks=_parse_masks(args.masks))
+
+
+def _parse_masks(text) -> MaskMixture:
+    """"transition=0.4,prediction=0.6" -> MaskMixture with those weights (others 0)."""
+    if text is None:
+        return MaskMixture()
+    families = ("transition", "prediction", "bernoulli", "interpolation", "text_to_video")
+    weights = dict.fromkeys(families, 0.0)
+    for item in text.split(","):
+        name, _, value = item.partition("=")
+        try:
+            if name.strip() not in families:
+                raise ValueError
+            weights[name.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"--masks must look like transition=0.4,prediction=0.6 with names from "
+                             f"{list(families)}, got {text!r}") from None
+    return MaskMixture(**weights)
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         cfg = config_from_args(args)
-        train(cfg, args.out, resume=args.resume, progress=not args.no_progress)
+        train(cfg, args.out, resume=args.resume, progress=not args.no_progress, max_minutes=args.max_minutes)
     except (ValueError, FileNotFoundError, FloatingPointError) as err:
         print(f"seine-lite train: error: {err}", file=sys.stderr)
         return 2

@@ -93,3 +93,15 @@ def test_two_processes_see_different_data_and_end_equal(tiny_vae_dir, tmp_path):
     assert ranks[0]["seen"] != ranks[1]["seen"]
     assert ranks[0]["param_sum"] == ranks[1]["param_sum"]
     assert (out / "unet" / "config.json").exists()
+
+
+def test_time_budget_stops_with_a_checkpoint_and_a_model(tiny_vae_dir, tmp_path):
+    out = tmp_path / "budget"
+    row = train(_config(tiny_vae_dir, 4), out, progress=False, max_minutes=0)
+    assert row["step"] == 1 and len(_losses(out)) == 1
+    assert [p.name for p in (out / "checkpoints").iterdir()] == ["step_0000001"]
+    assert json.loads((out / "seine_lite.json").read_text())["trained_steps"] == 1
+    train(_config(tiny_vae_dir, 4), out, resume=True, progress=False)
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3, 4]
+    assert all(b["elapsed_s"] >= a["elapsed_s"] for a, b in zip(rows, rows[1:]))
