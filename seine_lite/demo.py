@@ -86,8 +86,8 @@ def main(argv=None) -> int:
     scores = vae_roundtrip(pipe.vae, out, pipe.resolution[0], pipe.num_frames)
     print("VAE round trip PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in scores.items()))
 
-    story = pipe.story(shots, transition_frames=options.get("transition_frames"), seed=args.seed,
-                       num_inference_steps=args.steps)
+    between = min(options.get("transition_frames", pipe.num_frames - 2), pipe.num_frames - 2)
+    story = pipe.story(shots, transition_frames=between, seed=args.seed, num_inference_steps=args.steps)
     extra = options.get("extend_frames", pipe.num_frames - 2)
     video = pipe.extend(story, prompt=shots[-1][1], new_frames=extra, seed=args.seed + 100,
                         num_inference_steps=args.steps)

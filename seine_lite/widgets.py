@@ -317,12 +317,14 @@ class SideBySide:
         self.scale = max(1, 128 // height) if scale is None else int(scale)
         if self.scale < 1:
             raise ValueError(f"scale must be a positive integer, got {scale!r}")
-        self.gap = gap
+        if isinstance(gap, bool) or not isinstance(gap, int) or gap < 0:
+            raise ValueError(f"gap must be an integer number of pixels >= 0, got {gap!r}")
+        self.gap = -(-gap // self.scale)   # in video pixels, so the picture's gap is at least `gap`
         last = self.num_frames - 1
         self.slider = widgets.IntSlider(value=0, min=0, max=last, description="frame")
         self.play = widgets.Play(value=0, min=0, max=last, interval=max(1, int(1000 / fps)), description="play")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
-        cells = "".join(f'<div style="width:{v.shape[2] * self.scale + gap}px;text-align:center">'
+        cells = "".join(f'<div style="width:{(v.shape[2] + self.gap) * self.scale}px;text-align:center">'
                         f"{html.escape(name)}</div>" for name, v in self.videos.items())
         self.header = widgets.HTML(f'<div style="display:flex">{cells}</div>')
         self.image = widgets.Image(format="png")
@@ -343,7 +345,9 @@ class SideBySide:
     def frame_image(self, i: int = None) -> np.ndarray:
         """Frame i (default: the one shown) of every video, side by side, at the display scale."""
         i = self.frame if i is None else i
-        strip = hstack_frames([v[i] for v in self.videos.values()], gap=self.gap // self.scale or 1)
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.num_frames:
+            raise ValueError(f"i must be a frame index in [0, {self.num_frames}), got {i!r}")
+        strip = hstack_frames([v[i] for v in self.videos.values()], gap=self.gap)
         return strip.repeat(self.scale, axis=0).repeat(self.scale, axis=1)
 
     def _redraw(self, _change):

@@ -85,3 +85,14 @@ def test_errors_are_one_line_exit_2_and_leave_no_file(tiny_model_dir, images, tm
 def test_console_script_runs_as_a_program():
     run = subprocess.run([sys.executable, "-m", "seine_lite.cli", "nonsense"], capture_output=True, text=True)
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_demo_writes_every_output(tiny_model_dir, tmp_path, capsys):
+    code, out, err = _run(["demo", "--model", str(tiny_model_dir), "--out", str(tmp_path), "--steps", "2",
+                           "--no-progress"], capsys)
+    assert code == 0, err
+    for name in ("demo.mp4", "demo_strip.png", "compare.png", "compare.mp4", "vae_roundtrip.png", "vae_roundtrip.mp4"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    video = read_video(tmp_path / "demo.mp4")
+    assert len(video) == 3 * 4 + 2 * 2 + 14  # three shots, two transitions of 2 frames (tiny), extension
+    assert "shot" in out and "transition" in out and "extension" in out

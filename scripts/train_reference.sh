@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Train the bundled reference model (the `cpu` preset) from scratch, evaluate it, and ship it.
+#
+#   scripts/train_reference.sh                 # 2 CPU cores, at most 90 minutes of training
+#   PRESET=lab DEVICE=cuda MINUTES=8 OUT=runs/lab scripts/train_reference.sh   # a classroom GPU
+#
+# Rerunning resumes from the last checkpoint in $OUT (the time budget applies to each run;
+# metrics.jsonl keeps the total). SHIP=1 copies the result into seine_lite/weights/reference/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PRESET=${PRESET:-cpu}
+OUT=${OUT:-runs/reference}
+STEPS=${STEPS:-4000}
+MINUTES=${MINUTES:-90}
+DEVICE=${DEVICE:-cpu}
+BIN=${BIN:-.venv/bin}
+
+resume=()
+[ -d "$OUT/checkpoints" ] && resume=(--resume)
+"$BIN/seine-lite" train --preset "$PRESET" --data mix --num-clips "${CLIPS:-3000}" --steps "$STEPS" \
+  --batch-size "${BATCH:-8}" --lr "${LR:-5e-4}" --warmup-steps 100 --prediction v_prediction --snr-gamma 5 \
+  --ema-decay "${EMA:-0.998}" --masks transition=0.4,prediction=0.4,bernoulli=0.2 \
+  --checkpoint-every 100 --max-minutes "$MINUTES" --out "$OUT" "${resume[@]}"
+"$BIN/seine-lite" eval --model "$OUT" --out "$OUT" --device "$DEVICE"
+
+if [ "${SHIP:-0}" = 1 ]; then
+  rm -rf seine_lite/weights/reference
+  mkdir -p seine_lite/weights/reference
+  cp -r "$OUT/unet" "$OUT/vae" "$OUT/seine_lite.json" "$OUT/eval.md" "$OUT/loss.png" seine_lite/weights/reference/
+  echo "shipped $OUT into seine_lite/weights/reference/"
+fi
