@@ -36,6 +36,12 @@ def _generating(name):
     return run
 
 
+def _cmd_convert(argv):
+    from seine_lite.convert import main
+
+    return main(argv)
+
+
 COMMANDS = {
     "transition": (_generating("transition"), "a generated transition between two images"),
     "predict": (_generating("predict"), "animate an image or continue the first frames"),
@@ -44,6 +50,7 @@ COMMANDS = {
     "eval": (_cmd_eval, "measure a model on held-out clips against the reference bars"),
     "train": (_cmd_train, "train the video UNet (--preset tiny|cpu|lab)"),
     "demo": (_cmd_demo, "the main job: write outputs/ (videos and pictures)"),
+    "convert": (_cmd_convert, "turn a pickle checkpoint into safetensors (--trust-pickle)"),
 }
 
 

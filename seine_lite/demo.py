@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from seine_lite.cli import OneLineParser
+from seine_lite.pipeline import BUNDLED
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHOTS = ROOT / "data_samples" / "story" / "shots.yaml"
@@ -76,10 +77,12 @@ def main(argv=None) -> int:
 
     t0 = time.time()
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    shots, options = load_shots(args.shots)
+    if args.model is None and not (BUNDLED / "unet").exists():
+        return _vae_only(out)
     pipe = SeinePipeline.from_pretrained(args.model)
     pipe.set_progress_bar_config(disable=args.no_progress)
-    shots, options = load_shots(args.shots)
+    out.mkdir(parents=True, exist_ok=True)
     print(f"model: {args.model or 'bundled reference'} · {pipe.num_frames} frames at "
           f"{pipe.resolution[0]}×{pipe.resolution[1]} · {len(shots)} shots")
 
@@ -105,6 +108,20 @@ def main(argv=None) -> int:
     print("compare.png: " + " · ".join(f"{name}: max jump {r['max_jump']:.2f}, double exposure "
                                         f"{r['double_exposure']:.2f}" for name, r in reports.items()))
     print(f"wrote {', '.join(sorted(p.name for p in out.iterdir()))} to {out}/ in {time.time() - t0:.0f} s")
+    return 0
+
+
+def _vae_only(out: Path) -> int:
+    """Without a bundled video model, show what the latent space keeps (the VAE round trip)."""
+    from seine_lite.presets import get_preset
+    from seine_lite.vae import load_vae
+
+    preset = get_preset("cpu")
+    out.mkdir(parents=True, exist_ok=True)
+    scores = vae_roundtrip(load_vae(), out, preset.size, preset.num_frames)
+    print("VAE round trip PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in scores.items()))
+    print(f"no bundled video model in {BUNDLED} yet (train it with scripts/train_reference.sh); "
+          f"wrote vae_roundtrip.png and vae_roundtrip.mp4 to {out}/")
     return 0
 
 

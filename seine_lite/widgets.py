@@ -214,7 +214,7 @@ class PromptPanel:
         self.uploads = [widgets.FileUpload(accept="image/*", multiple=False, description=f"upload {which}")
                         for which in ("first", "last")]
         self.thumbs = [widgets.Image(format="png", width=96, height=96) for _ in range(2)]
-        self.mode = widgets.ToggleButtons(options=self.MODES, value=mode, description="mode")
+        self.mode = widgets.Dropdown(options=self.MODES, value=mode, description="mode")
         self.prompt = widgets.Text(value=prompt, placeholder="a red circle turning into a blue square",
                                    description="prompt", layout=widgets.Layout(width="520px"))
         self.steps = widgets.IntSlider(value=steps, min=1, max=100, description="steps")
@@ -230,8 +230,10 @@ class PromptPanel:
                                     widgets.HBox([self.seed, self.button]), self.out])
         for control in (self.first, self.last, *self.uploads):
             control.observe(self._on_image, names="value")
+        self.mode.observe(self._on_mode, names="value")
         self.button.on_click(self._on_click)
         self._on_image(None)
+        self._on_mode(None)
 
     def image(self, which: str) -> np.ndarray:
         """The "first" or "last" image at the model's resolution: the upload if any, else the dropdown's."""
@@ -274,6 +276,10 @@ class PromptPanel:
         except Exception as error:   # shown in the panel: a click has no caller to raise to
             self.out.outputs = ()
             self.out.append_stderr(f"{type(error).__name__}: {error}\n")
+
+    def _on_mode(self, _change):
+        for control in (self.last, self.uploads[1]):   # predict reads the first image only
+            control.disabled = self.mode.value == "predict"
 
     def _on_image(self, _change):
         for k, which in enumerate(("first", "last")):

@@ -23,6 +23,8 @@ def test_mask_editor_toggles_are_labelled_and_start_as_a_transition():
     assert editor.label.value == editor.layout
     assert editor.preset.value == "onelast1"
     assert editor.given.dtype == bool and editor.given.shape == (16,)
+    view = editor._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]   # a notebook shows it
+    assert view["model_id"] == editor.widget.model_id
 
 
 def test_toggling_a_frame_changes_the_string_the_picture_and_the_preset():
@@ -81,6 +83,7 @@ def scenes():
 
 def test_prompt_panel_run_transition_returns_a_video_with_the_given_ends(tiny_pipe, scenes):
     panel = PromptPanel(tiny_pipe, images=scenes, prompt="a red circle turning into a blue square", steps=2)
+    assert not panel.last.disabled
     assert panel.thumbs[0].value and panel.thumbs[1].value
     video = panel.run()
     assert video.shape == (tiny_pipe.num_frames, 32, 32, 3) and video.dtype == np.uint8
@@ -93,6 +96,7 @@ def test_prompt_panel_run_transition_returns_a_video_with_the_given_ends(tiny_pi
 
 def test_prompt_panel_predict_mode_and_the_button(tiny_pipe, scenes):
     panel = PromptPanel(tiny_pipe, images=scenes, mode="predict", steps=1, seed=3)
+    assert panel.last.disabled and panel.uploads[1].disabled      # predict reads one image
     panel.first.value = "blue square"
     video = panel.run()
     assert video.shape == (tiny_pipe.num_frames, 32, 32, 3)

@@ -1,0 +1,264 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Random masking: one model, many tasks
+#
+# **What you will do.** Draw every mask layout as a picture, edit one with a widget, build the
+# UNet's input from a real encoded clip channel by channel, and count what the training mask
+# sampler draws.
+#
+# **What you will learn.** SEINE's central trick (section 3.2 of the paper): the model always
+# sees a clip whose frames are partly **given** and partly **to generate**, and *which* frames are
+# given decides the task: first and last = transition, first k = prediction, none = text-to-video.
+# The UNet reads `2C + 1` channels: the noisy latent (C), the mask (1) and the masked clean
+# latent (C). Convention of the code: **mask 1 = generate, 0 = given**.
+#
+# **What you need.** Notebook 01 (the data) helps; `02` (the VAE) is not required. A minute on
+# one CPU core.
+
+# %%
+import os
+from collections import Counter
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from diffusers.utils import logging as diffusers_logging
+
+from seine_lite.data import Scene, render_transition
+from seine_lite.diffusion import NoiseSchedule
+from seine_lite.masking import (MaskMixture, MaskSampler, frame_mask, latent_mask, layout_picture,
+                                masked_latent, parse_layout, unet_input)
+from seine_lite.unet import VideoUNet, unet_config_for
+from seine_lite.vae import BUNDLED_VAE, build_vae, decode_video, encode_video, load_vae
+from seine_lite.widgets import MaskEditor
+
+torch.manual_seed(0)
+diffusers_logging.set_verbosity_error()
+QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: smaller, fewer, faster
+FRAMES = 16
+SIZE = 32 if QUICK else 64
+
+# %% [markdown]
+# ## 1. Layouts by name
+#
+# A *layout* says which of the F frames are given. `parse_layout(name, F)` turns a name into a
+# bool array (True = given); `layout_picture` draws it as a string, `x` given, `.` generated.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+names = ["onelast1", "first1", "first4", "last2", "onelast2", "interpolate4", "interpolate5",
+         "all", "uniform0.3", "x...x...x......x"]
+generator = np.random.default_rng(0)          # uniform{p} is random: it needs a generator
+layouts = {name: parse_layout(name, FRAMES, generator) for name in names}
+for name, given in layouts.items():
+    print(f"{name:<17} {layout_picture(given)}  {given.sum():>2} given")
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.6))
+ax.imshow(np.array(list(layouts.values())), cmap="Greens", vmin=0, vmax=1.1)
+ax.set_yticks(range(len(layouts)), list(layouts))
+ax.set_xticks(range(FRAMES))
+ax.set_xlabel("frame")
+ax.set_title("green = given, white = generated", fontsize=9)
+fig.tight_layout()
+
+# %% [markdown]
+# The tasks of the paper are just rows of this picture:
+#
+# | task | layout | what is given |
+# |---|---|---|
+# | generative transition | `onelast1` | the last frame of shot A and the first frame of shot B |
+# | image-to-video, prediction | `first{k}` | one image, or the first k frames |
+# | short-to-long | `first{k}` | the last k frames of the clip so far |
+# | interpolation | `interpolate{k}` | every k-th frame (and the last) |
+# | text-to-video | `all` | nothing |
+#
+# ## 2. The mask editor
+#
+# Click the frame buttons to give or free a frame, or choose a preset; the string and the picture
+# follow. The picture shows a real transition clip where frames are given and noise where the
+# model has to generate.
+
+# %%
+clip = render_transition("morph", Scene("red", "circle", "black", 0.35, 0.4),
+                         Scene("blue", "square", "gray", 0.6, 0.6), num_frames=FRAMES, size=SIZE)
+editor = MaskEditor(FRAMES, layout="onelast1", frames=clip)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+editor
+
+# %% [markdown]
+# Everything a click does, code can do too:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(editor.set_layout("first2"), editor.preset.value)
+print(editor.toggle(15), editor.preset.value)        # give the last frame too: a custom layout
+print(editor.mask[0, 0, :, 0, 0].int().tolist())       # the mask the model gets: 1 = generate
+
+# %% [markdown]
+# ## 3. What the UNet sees: 2C + 1 channels
+#
+# The clip is encoded frame by frame by the VAE into a latent `z0` of shape `(B, C, F, h, w)`.
+# For one training step (or one sampling step) the UNet gets, stacked on the channel axis:
+#
+# 1. `z_t`: the latent noised to step t, `√ᾱ_t z0 + √(1-ᾱ_t) ε` (C channels),
+# 2. the mask, 1 where a frame is generated (1 channel),
+# 3. `z0 · (1 - mask)`: the clean latent of the given frames, zero elsewhere (C channels).
+#
+# It predicts the noise (C channels). Given frames thus reach the model clean, whatever t is.
+
+# %%
+if (BUNDLED_VAE / "config.json").is_file():
+    vae = load_vae()              # the VAE trained for the course (seine_lite/weights/vae)
+    print("using the bundled VAE")
+else:
+    # No bundled VAE in this checkout yet (scripts/train_vae.sh makes it): an untrained VAE of the
+    # same architecture gives latents of the same shape, but its pictures mean nothing.
+    vae = build_vae()
+    vae.register_to_config(scaling_factor=1.0)
+    print("bundled VAE not found: using an untrained one")
+z0 = encode_video(vae, clip)                                  # (1, C, F, h, w)
+mask = latent_mask(frame_mask("onelast1", FRAMES), *z0.shape[-2:])   # (1, 1, F, h, w), 1 = generate
+schedule = NoiseSchedule()
+t = torch.tensor([500])
+z_t = schedule.add_noise(z0, torch.randn(z0.shape, generator=torch.Generator().manual_seed(0)), t)
+inp = unet_input(z_t, mask, masked_latent(z0, mask))
+print("z0", tuple(z0.shape), "-> UNet input", tuple(inp.shape))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+C = z0.shape[1]
+print(f"C = {C}: z_t {z_t.shape[1]} + mask {mask.shape[1]} + masked z0 {C} = {inp.shape[1]} channels")
+print("mask per frame:", mask[0, 0, :, 0, 0].int().tolist())
+print("masked z0 is zero on generated frames:", bool((inp[:, C + 1:, 1:-1] == 0).all()))
+print("masked z0 equals z0 on given frames:", bool(torch.equal(inp[:, C + 1:, [0, -1]], z0[:, :, [0, -1]])))
+
+# %%
+rows = {"video": None, "z_t (ch 0)": inp[0, 0], "mask": inp[0, C], "masked z0 (ch 0)": inp[0, C + 1]}
+shown = range(0, FRAMES, 2 if QUICK else 1)
+fig, axes = plt.subplots(len(rows), len(shown), figsize=(0.75 * len(shown) + 1, 3.6))
+for r, (name, channel) in enumerate(rows.items()):
+    for c, f in enumerate(shown):
+        ax = axes[r, c]
+        if channel is None:
+            ax.imshow(clip[f])
+        else:
+            ax.imshow(channel[f], cmap="coolwarm", vmin=-2, vmax=2, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        axes[0, c].set_title(str(f), fontsize=7)
+    axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
+fig.suptitle("one channel of each group, frame by frame (onelast1, t = 500)", fontsize=9)
+fig.tight_layout()
+
+# %% [markdown]
+# The UNet maps these `2C + 1` channels back to `C`: its `in_channels` is `2C + 1` and its
+# `out_channels` is `C` (here the tiny preset, untrained, just to see the shapes).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+unet = VideoUNet(**unet_config_for("tiny", latent_channels=C, text_dim=384)).eval()
+text = torch.zeros(1, 8, 384)                       # no caption: 8 tokens of zeros
+with torch.no_grad():
+    out = unet(inp, t, text, None)
+print("in_channels", unet.config.in_channels, "out_channels", unet.config.out_channels)
+print("output has the shape of z0:", out.shape == z0.shape)
+
+# %% [markdown]
+# ## 4. What training draws
+#
+# In training every clip gets a random layout. The paper draws each frame independently (given
+# with probability p = 0.15). seine_lite mixes in the two tasks we sample most, so a small model
+# sees them often: `MaskMixture` weights transition (`onelast1`), prediction (`first{k}`),
+# Bernoulli (`uniform{p}`), and optionally interpolation and text-to-video.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+mixture = MaskMixture()
+sampler = MaskSampler(mixture)
+print({family: round(float(p), 3) for family, p in zip(sampler.families, sampler.probs)})
+
+# %%
+n_draws = 500 if QUICK else 4000
+masks, drawn = sampler.sample_with_names(n_draws, FRAMES, torch.Generator().manual_seed(0))
+counts = Counter(drawn)
+given = masks[:, 0, :, 0, 0] == 0                                  # (N, F) True = given
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
+labels = sorted(counts, key=counts.get, reverse=True)
+left.bar(labels, [counts[k] / n_draws for k in labels], color="tab:green")
+left.set_ylabel("share of draws")
+left.set_title(f"layouts drawn ({n_draws} masks)", fontsize=9)
+left.tick_params(axis="x", rotation=30)
+right.bar(range(FRAMES), given.float().mean(0), color="tab:blue")
+right.set_xlabel("frame")
+right.set_ylabel("P(frame is given)")
+right.set_title("first and last frames are given most", fontsize=9)
+fig.tight_layout()
+
+# %%
+print("text-to-video draws (nothing given):", int((given.sum(1) == 0).sum()), "of", n_draws)
+print("draws with nothing to generate:", int((given.sum(1) == FRAMES).sum()))
+
+# %% [markdown]
+# Try another mixture, e.g. `MaskMixture(transition=0, prediction=0, bernoulli=1)` (the paper's),
+# or add your own fixed layout with `extra={"x...x...x...x..x": 0.2}`, and rerun the cell above.
+#
+# ## Exercise
+#
+# Build the UNet input for the **prediction** layout `first2` *by hand* with `torch.cat`, from
+# `z_t`, `z0` and a mask you make yourself (float, shape `(1, 1, F, h, w)`, 1 = generate).
+# Store it in `my_input`. Do not call `unet_input` or `masked_latent`.
+
+# %%
+my_input = None   # <- your code here
+
+# %%
+def check_my_input(candidate):
+    """Compare with the library's own construction of the same input."""
+    assert candidate is not None, "my_input is still None: build it above (a solution is at the end)."
+    reference_mask = latent_mask(frame_mask("first2", FRAMES), *z0.shape[-2:])
+    expected = unet_input(z_t, reference_mask, masked_latent(z0, reference_mask))
+    assert tuple(candidate.shape) == tuple(expected.shape), \
+        f"expected shape {tuple(expected.shape)} (2C + 1 = {2 * C + 1} channels), got {tuple(candidate.shape)}"
+    assert torch.allclose(candidate[:, :C], expected[:, :C]), "the first C channels should be z_t"
+    assert torch.allclose(candidate[:, C], expected[:, C]), \
+        "channel C should be the mask: 1 on frames 2..F-1 (generated), 0 on frames 0 and 1 (given)"
+    assert torch.allclose(candidate[:, C + 1:], expected[:, C + 1:]), \
+        "the last C channels should be z0 on the given frames and 0 on the generated ones"
+    print("Correct: [z_t ; mask ; masked z0], exactly what the UNet gets.")
+
+
+if my_input is None:
+    print("Fill in my_input above, then run this cell again.")
+else:
+    check_my_input(my_input)
+
+# %% [markdown]
+# ### Solution
+
+# %%
+h, w = z0.shape[-2:]
+my_mask = torch.ones(1, 1, FRAMES, h, w)
+my_mask[:, :, :2] = 0                                       # frames 0 and 1 are given
+solution = torch.cat([z_t, my_mask, z0 * (1 - my_mask)], dim=1)
+check_my_input(solution)
+
+# %% [markdown]
+# **Next:** `04` opens the video UNet that reads this input; `05` explains the noise and the
+# samplers that turn its predictions into a video.

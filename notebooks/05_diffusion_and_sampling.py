@@ -1,0 +1,301 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Diffusion and sampling: noise in, video out
+#
+# **What you will do.** Noise a picture step by step, compare three noise schedules, sample a
+# 2-D toy distribution with DDPM and DDIM, check that our sampler gives exactly what `diffusers`'
+# scheduler gives, and turn the classifier-free guidance knob.
+#
+# **What you will learn.** The forward process `x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε` (DDPM eq. 4), what a
+# schedule is, why DDIM needs 20-50 steps where DDPM takes 1000, and what the guidance scale does
+# to samples: SEINE samples with DDIM and guidance, like Stable Diffusion.
+#
+# **What you need.** Notebook 03 helps (the model predicts ε from the masked input). No trained
+# model: the toy problem uses the *exact* denoiser of a Gaussian mixture. A minute on one CPU core.
+
+# %%
+import os
+
+import diffusers
+import imageio_ffmpeg
+import matplotlib.pyplot as plt
+import mediapy
+import numpy as np
+import torch
+from diffusers.utils import logging as diffusers_logging
+
+from seine_lite.data.photos import SAMPLE_IMAGES
+from seine_lite.data.video_io import read_image
+from seine_lite.diffusion import BETA_SCHEDULES, DDIMSampler, DDPMSampler, NoiseSchedule, guided
+from seine_lite.widgets import SideBySide
+
+QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: smaller, fewer, faster
+mediapy.set_ffmpeg(imageio_ffmpeg.get_ffmpeg_exe())
+diffusers_logging.set_verbosity_error()
+SIZE = 32 if QUICK else 64
+N_POINTS = 300 if QUICK else 2000      # toy samples per experiment
+schedule = NoiseSchedule()             # SEINE's: 1000 steps, linear betas 1e-4 -> 0.02, ε-prediction
+
+# %% [markdown]
+# ## 1. The forward process: a picture drowns in noise
+#
+# `add_noise(x0, ε, t)` mixes the clean picture with Gaussian noise. The weight of the picture,
+# `√ᾱ_t`, falls from 1 to almost 0 over the 1000 steps.
+
+# %%
+cat = read_image(SAMPLE_IMAGES / "chelsea.jpg", SIZE)
+x0 = torch.from_numpy(cat).permute(2, 0, 1)[None].float() / 127.5 - 1     # (1, 3, H, W) in [-1, 1]
+noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(0))
+steps = [0, 50, 100, 250, 500, 750, 999]
+
+
+def to_image(x):
+    """(1, 3, H, W) in [-1, 1] -> uint8 (H, W, 3)."""
+    return ((x[0].permute(1, 2, 0).clamp(-1, 1) + 1) * 127.5).round().byte().numpy()
+
+
+fig, axes = plt.subplots(1, len(steps), figsize=(10, 1.7), dpi=72)
+for ax, t in zip(axes, steps):
+    ax.imshow(to_image(schedule.add_noise(x0, noise, t)), interpolation="nearest")
+    ax.set_title(f"t = {t}", fontsize=9)
+    ax.axis("off")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("t        ", steps)
+print("√ᾱ_t     ", [round(float(schedule.alphas_cumprod[t].sqrt()), 3) for t in steps])
+print("√(1-ᾱ_t) ", [round(float((1 - schedule.alphas_cumprod[t]).sqrt()), 3) for t in steps])
+
+# %% [markdown]
+# ## 2. Three schedules
+#
+# The schedule decides how fast the signal fades. `linear` (DDPM, SEINE) destroys most of the
+# picture by t = 500; `scaled_linear` (Stable Diffusion) keeps more signal early; `cosine`
+# (Nichol & Dhariwal 2021) fades most evenly. The log signal-to-noise ratio shows it best.
+
+# %%
+schedules = {name: NoiseSchedule(beta_schedule=name) for name in BETA_SCHEDULES}
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
+for name, s in schedules.items():
+    left.plot(s.alphas_cumprod, label=name)
+    right.plot(torch.log(s.snr(torch.arange(s.num_train_timesteps))), label=name)
+left.set(xlabel="t", ylabel="ᾱ_t (signal power)", title="ᾱ_t")
+right.set(xlabel="t", ylabel="log SNR = log ᾱ / (1 - ᾱ)", title="log signal-to-noise ratio")
+left.legend()
+fig.tight_layout()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for name, s in schedules.items():
+    print(f"{name:<14}", "ᾱ at t = 250, 500, 750:", [round(float(s.alphas_cumprod[t]), 4) for t in (250, 500, 750)])
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+ts = np.linspace(0, 999, 12 if QUICK else 32).round().astype(int)
+movies = {name: np.stack([to_image(s.add_noise(x0, noise, int(t))) for t in ts]) for name, s in schedules.items()}
+mediapy.show_videos(movies, fps=8, height=128)
+SideBySide(movies)    # drag the slider: the same t under each schedule
+
+# %% [markdown]
+# ## 3. A toy problem with an exact model
+#
+# Data: 2-D points from 8 small Gaussian blobs on a circle. For a mixture of Gaussians the best
+# possible ε-prediction has a closed form (the noisy point is a mixture too, and Tweedie's formula
+# gives E[x_0 | x_t]), so we can study the *samplers* without training anything. `weights` says how
+# likely each blob is: the "condition" of section 5.
+
+# %%
+K, STD = 8, 0.08
+angles = torch.arange(K) * 2 * torch.pi / K
+MEANS = 2.0 * torch.stack([torch.cos(angles), torch.sin(angles)], 1)       # (K, 2)
+UNIFORM = torch.full((1, K), 1.0 / K)
+
+
+def toy_model(x, t, weights):
+    """Exact ε̂(x_t, t) for data from the mixture `weights` (B, K) of N(MEANS[k], STD² I)."""
+    t = torch.as_tensor(t).long().expand(len(x))
+    a = schedule.alphas_cumprod[t].reshape(-1, 1, 1)
+    var = a * STD ** 2 + 1 - a                                  # variance of each noisy blob
+    offset = x[:, None] - a.sqrt() * MEANS                      # (B, K, 2)
+    logits = torch.log(weights.expand(len(x), K).clamp_min(1e-12)) - (offset ** 2).sum(-1) / (2 * var[:, :, 0])
+    r = torch.softmax(logits, dim=1)[..., None]                 # p(blob k | x_t)
+    return (r * offset).sum(1) * (1 - a[:, 0]).sqrt() / var[:, 0]
+
+
+def sample(sampler, steps, weights=UNIFORM, n=N_POINTS, seed=0, scale=1.0, cond_weights=None):
+    """Run `sampler` for `steps` steps from x_T ~ N(0, I), optionally with guidance."""
+    g = torch.Generator().manual_seed(seed)
+    sampler.set_timesteps(steps)
+    x = torch.randn(n, 2, generator=g)
+    for t in sampler.timesteps:
+        if cond_weights is None:
+            eps = toy_model(x, t, weights)
+        else:
+            eps = guided(toy_model, x, t, cond_weights.expand(n, K), weights.expand(n, K), scale)
+        x = sampler.step(eps, t, x, generator=g)
+    return x
+
+
+def distance_to_blobs(x):
+    return torch.cdist(x, MEANS).min(1).values
+
+# %%
+runs = {"DDPM, 1000 steps": (DDPMSampler(schedule), 200 if QUICK else 1000),
+        "DDPM, 50 steps": (DDPMSampler(schedule), 50),
+        "DDIM, 50 steps": (DDIMSampler(schedule), 50),
+        "DDIM, 10 steps": (DDIMSampler(schedule), 10)}
+data = MEANS[torch.randint(K, (N_POINTS,), generator=torch.Generator().manual_seed(1))]
+data = data + STD * torch.randn(N_POINTS, 2, generator=torch.Generator().manual_seed(2))
+samples = {"data": data} | {name: sample(s, n_steps) for name, (s, n_steps) in runs.items()}
+fig, axes = plt.subplots(1, len(samples), figsize=(15, 3.2), sharex=True, sharey=True)
+for ax, (name, x) in zip(axes, samples.items()):
+    ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.5)
+    ax.set_title(f"{name}\nmean distance to nearest blob {distance_to_blobs(x).mean():.3f}", fontsize=8)
+    ax.set_aspect("equal")
+    ax.set_xlim(-3, 3)
+    ax.set_ylim(-3, 3)
+fig.tight_layout()
+
+# %% [markdown]
+# Read the distances against the data's own (its blobs have a standard deviation of 0.08 a side).
+# DDPM with all 1000 steps reproduces the data. DDPM adds fresh noise at every step with a variance
+# derived for *small* steps; with 50 big steps its blobs come out too narrow (a smaller distance
+# than the data's is not better: it means less variety). DDIM (eta = 0) adds no noise: each step
+# jumps along the path that the predicted x_0 and ε define, and 50 steps come close to the data;
+# with only 10 the blobs are not yet resolved and points are left on the circle between them.
+# That is why SEINE samples with DDIM and 25-50 steps. Here is DDIM's trajectory, pure noise to
+# data, as a movie (point density, brighter = more points):
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+ddim = DDIMSampler(schedule)
+ddim.set_timesteps(25)
+x = torch.randn(N_POINTS, 2, generator=torch.Generator().manual_seed(0))
+frames = []
+for t in ddim.timesteps:
+    x = ddim.step(toy_model(x, t, UNIFORM), t, x)
+    density = np.histogram2d(x[:, 1].numpy(), x[:, 0].numpy(), bins=64, range=[[-3, 3], [-3, 3]])[0][::-1]
+    frames.append((plt.cm.magma(np.sqrt(density / density.max()))[..., :3] * 255).astype(np.uint8))
+mediapy.show_video(np.stack(frames), fps=6, height=192)
+
+# %% [markdown]
+# ## 4. Our sampler equals diffusers' scheduler
+#
+# `seine_lite.diffusion` writes DDPM and DDIM out equation by equation, with diffusers' verbs
+# (`set_timesteps`, `step`). Same schedule, same model, same noise: the same samples.
+# (`clip_sample=False`: latents are not bounded to ±1.)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+config = dict(schedule.diffusers_config(), clip_sample=False)
+for ours, theirs in [(DDIMSampler(schedule), diffusers.DDIMScheduler(**config)),
+                     (DDPMSampler(schedule), diffusers.DDPMScheduler(**config))]:
+    ours.set_timesteps(25)
+    theirs.set_timesteps(25)
+    g_ours, g_theirs = torch.Generator().manual_seed(0), torch.Generator().manual_seed(0)
+    x_ours = x_theirs = torch.randn(512, 2, generator=torch.Generator().manual_seed(3))
+    for t in ours.timesteps:
+        x_ours = ours.step(toy_model(x_ours, t, UNIFORM), t, x_ours, generator=g_ours)
+        x_theirs = theirs.step(toy_model(x_theirs, t, UNIFORM), t, x_theirs, generator=g_theirs).prev_sample
+    print(f"{type(theirs).__name__:<14} same timesteps: {torch.equal(ours.timesteps, theirs.timesteps)}, "
+          f"max |ours - diffusers| = {round(float((x_ours - x_theirs).abs().max()), 4)}")
+
+# %% [markdown]
+# ## 5. Classifier-free guidance
+#
+# A text-conditioned model is trained to also work without its text (the caption is dropped 10 %
+# of the time). At sampling, `guided` runs both in one batched forward and extrapolates:
+# `ε̂ = ε_uncond + s (ε_cond - ε_uncond)` (Ho & Salimans 2022). Here the "condition" asks for the
+# four *even* blobs, but the conditional model follows it only weakly (60 % even, 40 % odd), as a
+# small model follows its prompt. The unconditional model knows all eight blobs equally.
+
+# %%
+even = torch.arange(K) % 2 == 0
+weak = torch.where(even, 0.6 / 4, 0.4 / 4)[None]              # (1, K): the weak conditional model
+scales = [1.0, 2.0, 4.0, 8.0]
+guided_samples = {s: sample(DDIMSampler(schedule), 25, weights=UNIFORM, cond_weights=weak, scale=s, seed=4)
+                  for s in scales}
+on_even = {s: float(even[torch.cdist(x, MEANS).argmin(1)].float().mean()) for s, x in guided_samples.items()}
+fig, axes = plt.subplots(1, len(scales), figsize=(12, 3.2), sharex=True, sharey=True)
+for ax, (s, x) in zip(axes, guided_samples.items()):
+    near_even = even[torch.cdist(x, MEANS).argmin(1)]
+    ax.scatter(x[near_even, 0], x[near_even, 1], s=2, c="tab:green", label="even blob")
+    ax.scatter(x[~near_even, 0], x[~near_even, 1], s=2, c="tab:gray", label="odd blob")
+    ax.set_title(f"scale {s}: {on_even[s]:.0%} even\nmean distance {distance_to_blobs(x).mean():.3f}", fontsize=8)
+    ax.set_aspect("equal")
+axes[0].legend(fontsize=7, markerscale=4)
+fig.tight_layout()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+shares = [on_even[s] for s in scales]
+print("share on the asked (even) blobs rises with the scale:", all(a < b for a, b in zip(shares, shares[1:])))
+print("scale 1 is the conditional model alone:",
+      torch.equal(guided(toy_model, data[:8], 500, weak.expand(8, K), UNIFORM.expand(8, K), 1.0),
+                  toy_model(data[:8], 500, weak.expand(8, K))))
+
+# %% [markdown]
+# Guidance amplifies what the condition adds to the unconditional model: the share of samples on
+# the asked blobs grows with the scale, and the blobs tighten (the mean distance falls). It buys
+# prompt-following with diversity: in video, a very high scale gives stiff, over-saturated clips.
+# A trained pipeline carries its default (`pipe.meta["guidance_scale"]`, 3.0 unless training set
+# another); notebook 07 sweeps it on a real model.
+#
+# ## Exercise
+#
+# Write **one DDIM step** (eta = 0, DDIM eq. 12) by hand: from `x_t`, the predicted noise `eps`,
+# the timestep `t` and the next timestep `t_prev`, compute
+# `x̂_0 = (x_t - √(1-ᾱ_t) ε̂) / √ᾱ_t` and then `x_prev = √ᾱ_prev x̂_0 + √(1-ᾱ_prev) ε̂`.
+# Use `schedule.alphas_cumprod`. Store the result in `my_prev`.
+
+# %%
+ddim = DDIMSampler(schedule)
+ddim.set_timesteps(10)
+t, t_prev = int(ddim.timesteps[3]), int(ddim.timesteps[4])
+x_t = torch.randn(16, 2, generator=torch.Generator().manual_seed(5))
+eps = toy_model(x_t, t, UNIFORM)
+print("t =", t, "-> t_prev =", t_prev)
+
+my_prev = None   # <- your code here
+
+# %%
+def check_my_prev(candidate):
+    """Compare with the library's DDIM step."""
+    assert candidate is not None, "my_prev is still None: write the step above (a solution is at the end)."
+    expected = ddim.step(eps, t, x_t)
+    assert candidate.shape == expected.shape, f"expected shape {tuple(expected.shape)}, got {tuple(candidate.shape)}"
+    error = float((candidate - expected).abs().max())
+    assert error < 1e-5, f"off by up to {error:.3g}: check which ᾱ goes where (ᾱ_t vs ᾱ_prev, √ or not)"
+    print("Correct: that is DDIM's deterministic step.")
+
+
+if my_prev is None:
+    print("Fill in my_prev above, then run this cell again.")
+else:
+    check_my_prev(my_prev)
+
+# %% [markdown]
+# ### Solution
+
+# %%
+a_t, a_prev = schedule.alphas_cumprod[t], schedule.alphas_cumprod[t_prev]
+x0_hat = (x_t - (1 - a_t).sqrt() * eps) / a_t.sqrt()
+check_my_prev(a_prev.sqrt() * x0_hat + (1 - a_prev).sqrt() * eps)
+
+# %% [markdown]
+# **Next:** `06` trains the video UNet that stands in for `toy_model` here, with the loss
+# `‖ε̂ - ε‖²` over masked latents.

@@ -1,0 +1,72 @@
+"""`seine-lite convert`: turn a pickle checkpoint (.pt/.bin/.ckpt) into safetensors, once, on purpose.
+
+A pickle can run any code when it is loaded, which is why seine_lite never loads one by itself
+(SEINE's released checkpoint is such a file). This command loads one only with `--trust-pickle`,
+and even then through `torch.load(weights_only=True)`, which unpickles tensors and plain
+containers only. The result is `OUT/diffusion_pytorch_model.safetensors` (+ `config.json` if given).
+"""
+import json
+import os
+import shutil
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+
+from seine_lite.cli import OneLineParser
+from seine_lite.model_folder import PICKLE_SUFFIXES
+
+NESTED_KEYS = ("state_dict", "model", "ema", "module")
+
+
+def find_state_dict(obj, argument: str = "checkpoint") -> dict:
+    """The {name: tensor} dict inside a loaded checkpoint (looks under state_dict / model / ema)."""
+    if isinstance(obj, dict) and obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
+        return obj
+    if isinstance(obj, dict):
+        for key in NESTED_KEYS:
+            if key in obj:
+                return find_state_dict(obj[key], argument)
+    raise ValueError(f"{argument}: found no state dict of tensors (looked under {list(NESTED_KEYS)})")
+
+
+def convert(path, out, config=None) -> Path:
+    path, out = Path(path), Path(out)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint: no such file {str(path)!r}")
+    if path.suffix not in PICKLE_SUFFIXES:
+        raise ValueError(f"checkpoint: expected a pickle file ending in one of {list(PICKLE_SUFFIXES)}, "
+                         f"got {str(path)!r}")
+    try:
+        loaded = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # an unsafe or broken pickle: say so in one line
+        raise ValueError(f"checkpoint: {str(path)!r} could not be read as tensors only "
+                         f"({type(err).__name__}); it may hold code, which is never run") from None
+    tensors = {k: v.contiguous() for k, v in find_state_dict(loaded).items()}
+    if config is not None and not Path(config).is_file():
+        raise FileNotFoundError(f"--config: no such file {str(config)!r}")
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    save_file(tensors, str(tmp / "diffusion_pytorch_model.safetensors"))
+    if config is not None:
+        (tmp / "config.json").write_text(json.dumps(json.loads(Path(config).read_text()), indent=2))
+    if out.exists():
+        shutil.rmtree(out)
+    os.replace(tmp, out)
+    return out
+
+
+def main(argv=None) -> int:
+    p = OneLineParser(prog="seine-lite convert", description=__doc__.splitlines()[0])
+    p.add_argument("checkpoint", help="a pickle file: .pt, .pth, .bin, .ckpt or .pkl")
+    p.add_argument("out", help="output folder for the safetensors file")
+    p.add_argument("--config", default=None, help="a config.json to copy beside the weights")
+    p.add_argument("--trust-pickle", action="store_true",
+                   help="required: you trust this file's origin (it is still read with weights_only=True)")
+    args = p.parse_args(argv)
+    if not args.trust_pickle:
+        raise ValueError("refusing to read a pickle file without --trust-pickle (pickles can run code)")
+    out = convert(args.checkpoint, args.out, args.config)
+    print(f"wrote {out / 'diffusion_pytorch_model.safetensors'}")
+    return 0
