@@ -60,6 +60,7 @@ class TrainConfig:
     vae: str = None                  # None: the bundled VAE
     unet: dict = None                # None: unet_config_for(preset)
     guidance_scale: float = 3.0      # the sampling default written into the model folder
+    init_from: str = None            # a model folder whose UNet weights start this run (warm start)
 
 
 def _step_generator(seed: int, step: int, rank: int) -> torch.Generator:
@@ -179,6 +180,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     unet_cfg = cfg.unet or unet_config_for(cfg.preset, latent_channels=latent_channels,
                                            text_dim=cache.states.shape[-1])
     model = VideoUNet(**unet_cfg)
+    warm = _warm_start(model, cfg.init_from) if cfg.init_from and not resume else {}
     ema = EMAModel(model.parameters(), decay=cfg.ema_decay, model_cls=VideoUNet, model_config=model.config)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     lr_schedule = get_scheduler("constant_with_warmup", optimizer, num_warmup_steps=cfg.warmup_steps)
@@ -194,7 +196,8 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     ema.to(accelerator.device)
 
     rows, t0, row = [], time.time(), {}
-    elapsed_before = _elapsed_until(out, start)   # training time of earlier runs of this folder
+    # training time of earlier runs of this folder, and of the model it was warm-started from
+    elapsed_before = _elapsed_until(out, start) + warm.get("training_seconds", 0.0)
     bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, desc=f"training {cfg.preset}",
                disable=not (progress and accelerator.is_main_process))
     seen = []
@@ -251,19 +254,35 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
         export(out, accelerator.unwrap_model(model), ema, vae, cfg, preset, latent_channels,
-               row.get("step", start))
+               row.get("step", start), earlier_steps=warm.get("trained_steps", 0))
         plot_loss(out)
     accelerator.end_training()
     return row
 
 
-def export(out: Path, model, ema, vae, cfg: TrainConfig, preset, latent_channels: int, row_step: int):
+def _warm_start(model, folder) -> dict:
+    """Load a model folder's UNet weights into `model` (same architecture); returns its meta."""
+    from seine_lite.model_folder import check_model_folder, read_meta
+
+    folder = check_model_folder(folder, argument="init_from")
+    source = VideoUNet.from_pretrained(str(folder / "unet"), use_safetensors=True)
+    def plain(config):
+        return json.loads(json.dumps({k: v for k, v in dict(config).items() if not k.startswith("_")}))
+
+    if plain(source.config) != plain(model.config):
+        raise ValueError(f"init_from: {str(folder)!r} holds a UNet of another configuration")
+    model.load_state_dict(source.state_dict())
+    return read_meta(folder)
+
+
+def export(out: Path, model, ema, vae, cfg: TrainConfig, preset, latent_channels: int, row_step: int,
+           earlier_steps: int = 0):
     """Write the EMA weights as a model folder that SeinePipeline.from_pretrained reads."""
     final = VideoUNet.from_config(model.config)
     ema.copy_to(final.parameters())
     meta = {"preset": cfg.preset, "num_frames": preset.num_frames, "size": preset.size,
             "latent_channels": latent_channels, "schedule": asdict(cfg.schedule),
-            "text_encoder": cfg.text_encoder, "trained_steps": int(row_step),
+            "text_encoder": cfg.text_encoder, "trained_steps": int(row_step) + int(earlier_steps), "training_seconds": _elapsed_until(out, row_step),
             "guidance_scale": cfg.guidance_scale}
     save_model_folder(out, final, vae, meta)
 
@@ -291,6 +310,8 @@ def build_parser() -> OneLineParser:
     p.add_argument("--vae", default=None, help="a VAE folder (default: the bundled VAE)")
     p.add_argument("--out", required=True, help="output folder: checkpoints, metrics, the trained model")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
+    p.add_argument("--init-from", default=None,
+                   help="start from this model folder's UNet weights (a warm start: new optimiser and data order)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
 
@@ -309,7 +330,7 @@ def config_from_args(args) -> TrainConfig:
         batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
         generated_only=args.generated_only, snr_gamma=args.snr_gamma,
         checkpoint_every=args.checkpoint_every, seed=args.seed, text_encoder=args.text_encoder, vae=args.vae,
-        ema_decay=args.ema_decay, masks=_parse_masks(args.masks))
+        ema_decay=args.ema_decay, masks=_parse_masks(args.masks), init_from=args.init_from)
 
 
 def _parse_masks(text) -> MaskMixture:

@@ -105,3 +105,15 @@ def test_time_budget_stops_with_a_checkpoint_and_a_model(tiny_vae_dir, tmp_path)
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in rows] == [1, 2, 3, 4]
     assert all(b["elapsed_s"] >= a["elapsed_s"] for a, b in zip(rows, rows[1:]))
+
+
+def test_warm_start_from_a_model_folder(tiny_vae_dir, tmp_path):
+    first = tmp_path / "first"
+    train(_config(tiny_vae_dir, 2), first, progress=False)
+    warm = tmp_path / "warm"
+    train(_config(tiny_vae_dir, 2, init_from=str(first)), warm, progress=False)
+    meta = json.loads((warm / "seine_lite.json").read_text())
+    assert meta["trained_steps"] == 4
+    assert meta["training_seconds"] > json.loads((first / "seine_lite.json").read_text())["training_seconds"]
+    with pytest.raises(FileNotFoundError, match="init_from"):
+        train(_config(tiny_vae_dir, 2, init_from=str(tmp_path / "none")), tmp_path / "x", progress=False)
