@@ -24,8 +24,10 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-test: $(STAMP)  ## run every test (unit tests and notebooks in quick mode)
+test: $(STAMP)  ## run every test (unit tests, then the notebooks in quick mode under nbval)
 	SEINE_LITE_QUICK=1 $(PY) -m pytest -q tests
+	SEINE_LITE_QUICK=1 $(PY) -m pytest -q --nbval-lax --nbval-current-env \
+		--nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/
 
 demo: $(STAMP)  ## the main job: writes outputs/
 	$(VENV)/bin/seine-lite demo --out outputs
