@@ -6,6 +6,7 @@ Every command writes its video atomically (.mp4 or .gif, by the suffix of --out)
 from pathlib import Path
 
 from seine_lite.cli import OneLineParser
+from seine_lite.inputs import check_count
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 
@@ -29,6 +30,8 @@ def _check_out(out) -> Path:
     out = Path(out)
     if out.suffix.lower() not in VIDEO_SUFFIXES:
         raise ValueError(f"--out must end in {' or '.join(VIDEO_SUFFIXES)}, got {str(out)!r}")
+    if out.is_dir():
+        raise ValueError(f"--out: {str(out)!r} is a folder; expected a video file name")
     if not out.parent.exists():
         raise FileNotFoundError(f"--out: folder {str(out.parent)!r} does not exist")
     return out
@@ -107,6 +110,8 @@ def story(argv) -> int:
     from seine_lite.story_file import load_shots
 
     shots, options = load_shots(args.shots)
+    if options.get("extend_frames") is not None:  # checked before any frame is generated
+        check_count(options["extend_frames"], "shots: extend_frames", 0)
     pipe = _load(args)
     sampling = _sampling(args)
     video = pipe.story(shots, transition_frames=options.get("transition_frames"), **sampling)

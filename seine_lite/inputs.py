@@ -66,3 +66,40 @@ def as_frame_list(frames, argument: str):
         return list(frames)
     raise ValueError(f"{argument} must be a video array (F, H, W, 3) or a list of images, "
                      f"got {type(frames).__name__}")
+
+
+def check_flag(value, argument: str) -> bool:
+    """True or False (numpy bools too); a string such as "no" is refused, not read as True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{argument} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_shot(shot, argument: str):
+    """A story shot: an image, or a pair (image, prompt) -> (image, prompt or None)."""
+    if not isinstance(shot, tuple):
+        return shot, None
+    if len(shot) != 2:
+        raise ValueError(f"{argument} must be an image or a pair (image, prompt), got a tuple of {len(shot)}")
+    image, prompt = shot
+    if prompt is not None:
+        check_prompt(prompt, f"{argument} prompt")
+    return image, prompt
+
+
+def check_device(device, argument: str = "device"):
+    """A torch device that exists here: "cpu", "cuda", "cuda:1", "mps" or a torch.device."""
+    import torch
+
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"{argument} must be cpu, cuda, cuda:N or mps, got {device!r}") from None
+    mps = getattr(torch.backends, "mps", None)
+    if (device.type == "cuda" and not torch.cuda.is_available()) or \
+            (device.type == "mps" and not (mps is not None and mps.is_available())):
+        raise ValueError(f"{argument}: {str(device)!r} is not available on this machine; use cpu")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise ValueError(f"{argument}: {str(device)!r} does not exist; this machine has "
+                         f"{torch.cuda.device_count()} CUDA device(s)")
+    return device

@@ -53,9 +53,41 @@ def check_model_folder(path, argument: str = "path") -> Path:
             pickles = [p.name for p in (path / sub).iterdir() if p.suffix in PICKLE_SUFFIXES]
             hint = f" (found pickle {pickles[0]}; convert it with `seine-lite convert --trust-pickle`)" if pickles else ""
             raise ValueError(f"{argument}: {str(path / sub)!r} has no safetensors weights{hint}")
+        for weights in (path / sub).glob("*.safetensors"):
+            _check_safetensors(weights, argument)
+        _read_json(path / sub / "config.json", argument)
+    meta = _read_json(path / META_NAME, argument)
+    for key in ("num_frames", "size"):
+        if not isinstance(meta.get(key), int) or isinstance(meta[key], bool) or meta[key] < 1:
+            raise ValueError(f"{argument}: {str(path / META_NAME)!r} must give {key!r} as a positive integer, "
+                             f"got {meta.get(key)!r}")
     return path
+
+
+def _read_json(path: Path, argument: str) -> dict:
+    """A JSON object from `path`, or a ValueError naming the file (a half-written or foreign config)."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{argument}: {str(path)!r} is not valid JSON ({err}); "
+                         "the folder may be half-written") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{argument}: {str(path)!r} must hold a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _check_safetensors(path: Path, argument: str):
+    """Read the header (cheap): a truncated or foreign file fails here, naming it, not deep in a loader."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            f.keys()
+    except SafetensorError as err:
+        raise ValueError(f"{argument}: {str(path)!r} is not a complete safetensors file ({err}); "
+                         "the folder may be half-written") from None
 
 
 def read_meta(path) -> dict:
     """The JSON description of a model folder."""
-    return json.loads((Path(path) / META_NAME).read_text())
+    return _read_json(Path(path) / META_NAME, "path")

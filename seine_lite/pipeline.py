@@ -64,8 +64,12 @@ class SeinePipeline:
                                     "train it with scripts/train_reference.sh")
         folder = check_model_folder(BUNDLED if path is None else path, argument="path")
         meta = read_meta(folder)
-        unet = VideoUNet.from_pretrained(str(folder / "unet"), use_safetensors=True)
-        vae = load_vae(folder / "vae")
+        try:
+            unet = VideoUNet.from_pretrained(str(folder / "unet"), use_safetensors=True)
+            vae = load_vae(folder / "vae")
+        except (OSError, RuntimeError, ValueError, TypeError) as err:  # e.g. weights that do not fit the config
+            raise ValueError(f"path: could not load the model in {str(folder)!r} "
+                             f"({type(err).__name__}: {str(err).splitlines()[0][:200]})") from None
         pipe = cls(unet, vae, text_encoder or load_text_encoder(meta.get("text_encoder", "minilm")), meta)
         return pipe.to(device) if device is not None else pipe
 
@@ -73,7 +77,7 @@ class SeinePipeline:
         save_model_folder(path, self.unet, self.vae, self.meta)
 
     def to(self, device):
-        self.device = torch.device(device)
+        self.device = inputs.check_device(device)
         self.unet.to(self.device)
         self.vae.to(self.device)
         return self
@@ -137,11 +141,13 @@ class SeinePipeline:
         between = self.num_frames - 2 if transition_frames is None else \
             inputs.check_count(transition_frames, "transition_frames", 1, self.num_frames - 2)
         seed = inputs.check_seed(seed)
+        if transition_prompt is not None:
+            inputs.check_prompt(transition_prompt, "transition_prompt")
+        shots = [inputs.check_shot(shot, f"shots[{i}]") for i, shot in enumerate(shots)]
+        shots = [(self._image(image, f"shots[{i}]"), prompt) for i, (image, prompt) in enumerate(shots)]
         parts, segments, length = [], [], 0
         previous = None
-        for i, shot in enumerate(shots):
-            image, prompt = shot if isinstance(shot, tuple) else (shot, None)
-            image = self._image(image, f"shots[{i}]")
+        for i, (image, prompt) in enumerate(shots):
             clip = self.predict(image, prompt=prompt, seed=seed + 2 * i, **kwargs)
             if previous is not None:
                 text = transition_prompt or join_prompts(previous[1], prompt)
@@ -169,6 +175,7 @@ class SeinePipeline:
         """
         prompt = inputs.check_prompt(prompt)
         seed = inputs.check_seed(seed)
+        paste_given = inputs.check_flag(paste_given, "paste_given")
         steps = inputs.check_steps(num_inference_steps, self.schedule.num_train_timesteps)
         scale = inputs.check_guidance(self.meta.get("guidance_scale", 3.0) if guidance_scale is None
                                       else guidance_scale)

@@ -14,7 +14,9 @@ each process of a multi-process run sees different clips.
 import json
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -94,12 +96,17 @@ def _save_checkpoint(accelerator, out: Path, step: int, keep: int):
         shutil.rmtree(tmp, ignore_errors=True)
     accelerator.wait_for_everyone()
     accelerator.save_state(str(tmp))
+    pause = os.environ.get("SEINE_LITE_TEST_PAUSE_IN_CHECKPOINT", "")  # "STEP:SECONDS", for the kill test
+    if pause and int(pause.split(":")[0]) == step:
+        time.sleep(float(pause.split(":")[1]))
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
         for old in sorted((out / CHECKPOINTS).glob("step_*[0-9]"))[:-keep]:
             shutil.rmtree(old, ignore_errors=True)
+        for stale in (out / CHECKPOINTS).glob("tmp_step_*"):  # left by a run killed while saving
+            shutil.rmtree(stale, ignore_errors=True)
     accelerator.wait_for_everyone()
 
 
@@ -123,7 +130,9 @@ def _write_metrics(out: Path, rows: list, keep_until: int):
     path = out / "metrics.jsonl"
     old = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
     old = [r for r in old if r["step"] <= keep_until]
-    path.write_text("".join(json.dumps(r) + "\n" for r in old + rows))
+    tmp = path.with_name(path.name + ".tmp")  # atomic: a kill never leaves half a line
+    tmp.write_text("".join(json.dumps(r) + "\n" for r in old + rows))
+    os.replace(tmp, path)
 
 
 def plot_loss(out: Path):
@@ -201,6 +210,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, desc=f"training {cfg.preset}",
                disable=not (progress and accelerator.is_main_process))
     seen = []
+    ctrl_c = _CtrlC()
     try:
         for step in bar:
             idx, z0, states, text_mask, mask, noise, t = _draw_batch(cache, cfg, sampler, step, rank)
@@ -214,10 +224,13 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
             loss = cfg.schedule.training_loss(pred.float(), z0, noise, t, mask=mask,
                                  generated_only=cfg.generated_only, snr_gamma=cfg.snr_gamma)
             if not torch.isfinite(loss):
-                raise FloatingPointError(f"loss became {loss.item()} at step {step}; the last good checkpoint "
+                raise FloatingPointError(f"loss became {loss.item()} at step {step + 1}; the last good checkpoint "
                                          f"is kept in {out / CHECKPOINTS}. Try a lower --lr.")
             accelerator.backward(loss)
-            accelerator.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            grad_norm = accelerator.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            if grad_norm is not None and not torch.isfinite(grad_norm):  # the weights stay as checkpointed
+                raise FloatingPointError(f"gradient norm became {float(grad_norm)} at step {step + 1}; the last good "
+                                         f"checkpoint is kept in {out / CHECKPOINTS}. Try a lower --lr.")
             optimizer.step()
             lr_schedule.step()
             optimizer.zero_grad(set_to_none=True)
@@ -230,22 +243,23 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
             rows.append(row)
             bar.set_postfix(loss=f"{mean_loss:.4f}")
             out_of_time = max_minutes is not None and now >= 60 * max_minutes
-            if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps or out_of_time:
-                _save_checkpoint(accelerator, out, step + 1, cfg.keep_checkpoints)
-                if accelerator.is_main_process:
+            stop = ctrl_c.requested  # read once: a Ctrl-C from here on is handled after the next step
+            if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps or out_of_time or stop:
+                if accelerator.is_main_process:  # metrics first: a resume drops rows past its checkpoint
                     _write_metrics(out, rows, keep_until=start)
+                _save_checkpoint(accelerator, out, step + 1, cfg.keep_checkpoints)
+            if stop:
+                raise KeyboardInterrupt
             if out_of_time:
                 bar.write(f"stopping after {max_minutes} minutes at step {step + 1}; continue with --resume")
                 break
     except KeyboardInterrupt:
-        step_done = rows[-1]["step"] if rows else start
-        if step_done > start:
-            _save_checkpoint(accelerator, out, step_done, cfg.keep_checkpoints)
-            if accelerator.is_main_process:
-                _write_metrics(out, rows, keep_until=start)
-        print(f"\ninterrupted: checkpoint at step {step_done} in {out / CHECKPOINTS}; "
-              "continue with --resume", file=sys.stderr)
+        last = _latest_checkpoint(out)
+        where = f"checkpoint {last.name} in {last.parent}" if last else "no checkpoint yet"
+        print(f"\ninterrupted: {where}; continue with --resume", file=sys.stderr)
         raise
+    finally:
+        ctrl_c.restore()
 
     if os.environ.get("SEINE_LITE_RANK_LOG"):  # for the multi-process test: what each rank saw
         digest = float(sum(p.double().sum() for p in accelerator.unwrap_model(model).parameters()))
@@ -260,12 +274,34 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     return row
 
 
+class _CtrlC:
+    """Ctrl-C while training finishes the step, checkpoints and stops; a second Ctrl-C stops at once."""
+
+    def __init__(self):
+        self.requested, self.previous = False, None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def restore(self):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
 def _warm_start(model, folder) -> dict:
     """Load a model folder's UNet weights into `model` (same architecture); returns its meta."""
     from seine_lite.model_folder import check_model_folder, read_meta
 
     folder = check_model_folder(folder, argument="init_from")
-    source = VideoUNet.from_pretrained(str(folder / "unet"), use_safetensors=True)
+    try:
+        source = VideoUNet.from_pretrained(str(folder / "unet"), use_safetensors=True)
+    except (OSError, RuntimeError, ValueError, TypeError) as err:  # e.g. weights that do not fit the config
+        raise ValueError(f"init_from: could not load the UNet in {str(folder)!r} "
+                         f"({type(err).__name__}: {str(err).splitlines()[0][:200]})") from None
     def plain(config):
         return json.loads(json.dumps({k: v for k, v in dict(config).items() if not k.startswith("_")}))
 
@@ -321,6 +357,8 @@ def config_from_args(args) -> TrainConfig:
     if args.data not in DATA_SOURCES and not (Path(args.data) / "captions.csv").is_file():
         raise ValueError(f"--data must be one of {list(DATA_SOURCES)} or a folder holding captions.csv, "
                          f"got {args.data!r}")
+    if not 0 < args.lr < float("inf"):
+        raise ValueError(f"--lr must be a positive number, got {args.lr}")
     for name in ("steps", "batch_size", "num_clips", "checkpoint_every"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
@@ -353,10 +391,13 @@ def _parse_masks(text) -> MaskMixture:
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    fresh = not args.resume and not Path(args.out).exists()
     try:
         cfg = config_from_args(args)
         train(cfg, args.out, resume=args.resume, progress=not args.no_progress, max_minutes=args.max_minutes)
     except (ValueError, FileNotFoundError, FloatingPointError) as err:
+        if fresh and not isinstance(err, FloatingPointError) and not (Path(args.out) / CHECKPOINTS).exists():
+            shutil.rmtree(args.out, ignore_errors=True)  # a run that never started leaves nothing behind
         print(f"seine-lite train: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

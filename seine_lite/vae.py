@@ -31,7 +31,9 @@ class VAEConfig:
     block_out_channels: tuple = (32, 64, 64)   # one entry per level: 2**(levels-1) = 4x downsampling
     layers_per_block: int = 1
     latent_channels: int = 4
-    norm_num_groups: int = 32
+    norm_num_groups: int = 1                   # GroupNorm over all channels: one group per channel
+                                               # (SD's 32 groups on 32 channels) erases the colour of
+                                               # flat regions, which the shapes world is made of
     mid_block_add_attention: bool = False      # no attention: ~30% faster, and fully convolutional
     sample_size: int = 64
 
@@ -42,6 +44,9 @@ def build_vae(config: VAEConfig | None = None) -> AutoencoderKL:
     levels = len(config.block_out_channels)
     if levels < 1:
         raise ValueError(f"config.block_out_channels must name at least one level, got {config.block_out_channels}")
+    if any(width % config.norm_num_groups for width in config.block_out_channels):
+        raise ValueError(f"config.norm_num_groups must divide every block_out_channels entry, "
+                         f"got {config.norm_num_groups} and {config.block_out_channels}")
     kwargs = asdict(config)
     kwargs["block_out_channels"] = tuple(config.block_out_channels)
     return AutoencoderKL(

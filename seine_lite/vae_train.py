@@ -212,6 +212,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--channels", default=",".join(map(str, v.block_out_channels)),
                    help="block_out_channels, comma-separated (3 levels = 4x downsampling)")
     p.add_argument("--layers-per-block", type=int, default=v.layers_per_block)
+    p.add_argument("--norm-groups", type=int, default=v.norm_num_groups, help="GroupNorm groups (must divide every width)")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     return p.parse_args(argv)
@@ -220,7 +221,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def config_from_args(args: argparse.Namespace) -> VAETrainConfig:
     channels = tuple(int(c) for c in args.channels.split(","))
     vae = VAEConfig(block_out_channels=channels, layers_per_block=args.layers_per_block,
-                    latent_channels=args.latent_channels, norm_num_groups=math.gcd(32, *channels),
+                    latent_channels=args.latent_channels, norm_num_groups=args.norm_groups,
                     sample_size=args.size)
     return VAETrainConfig(size=args.size, crop=args.crop or min(32, args.size), steps=args.steps,
                           batch_size=args.batch_size, lr=args.lr, kl_weight=args.kl_weight,

@@ -45,7 +45,7 @@ def to_rgb_uint8(x, name: str = "image") -> np.ndarray:
         try:
             with Image.open(path) as image:
                 x = _pil_to_array(image, name)
-        except (UnidentifiedImageError, OSError) as error:
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
             raise ValueError(f"{name}: {str(path)!r} is not an image file Pillow can read ({error})"
                              ) from None
     elif isinstance(x, Image.Image):
@@ -86,6 +86,10 @@ def resize_center_crop(image: np.ndarray, size: int) -> np.ndarray:
     """uint8 (H, W, 3) -> (size, size, 3): shorter side to size (bicubic), then the centre square."""
     size = check_side(size)
     h, w = image.shape[:2]
+    if max(h, w) > 4 * min(h, w):  # extreme aspect ratio: keep the centre 4:1 first, or a 1 x 100000
+        keep_h, keep_w = min(h, 4 * w), min(w, 4 * h)   # image would be resized whole (32 x 3.2 million)
+        top, left = (h - keep_h) // 2, (w - keep_w) // 2
+        image, h, w = image[top:top + keep_h, left:left + keep_w], keep_h, keep_w
     if min(h, w) != size:
         scale = size / min(h, w)
         new_w, new_h = max(size, round(w * scale)), max(size, round(h * scale))
@@ -127,7 +131,8 @@ def _read_ffmpeg(path: Path) -> list:
 
 
 def _undecodable(path: Path, error: Exception) -> ValueError:
-    return ValueError(f"path: could not decode video {str(path)!r} ({type(error).__name__}: {error})")
+    first_line = (str(error).strip().splitlines() or [""])[0]   # ffmpeg appends its whole log
+    return ValueError(f"path: could not decode video {str(path)!r} ({type(error).__name__}: {first_line})")
 
 
 def read_video(path) -> np.ndarray:
