@@ -53,7 +53,7 @@ from seine_lite.data import make_shapes_clips
 from seine_lite.latent_cache import DataConfig, build_latent_cache
 from seine_lite.masking import MaskMixture, MaskSampler, frame_mask, given_frames, layout_picture
 from seine_lite.text import CachedTextEncoder, load_text_encoder
-from seine_lite.train import TrainConfig, _draw_batch, train
+from seine_lite.train import TrainConfig, draw_batch, train
 from seine_lite.unet import VideoUNet, unet_config_for
 from seine_lite.vae import BUNDLED_VAE, build_vae, load_vae
 
@@ -128,7 +128,7 @@ print("row 0 is the empty caption:", repr(cache.captions[0]))
 # ## 3. One training batch: masks, timesteps, dropped captions
 #
 # Every random draw of step `s` comes from a generator seeded by `(seed, s, rank)`
-# (`_draw_batch` in `train.py`): which clips, which captions are dropped, which mask, which
+# (`draw_batch` in `train.py`): which clips, which captions are dropped, which mask, which
 # timestep, which noise. That is what makes a resumed run repeat a straight one exactly, and
 # lets each process of a multi-GPU run see different clips.
 #
@@ -140,7 +140,7 @@ print("row 0 is the empty caption:", repr(cache.captions[0]))
 
 # %%
 sampler = MaskSampler(cfg.masks)
-idx, z0, states, text_mask, mask, noise, t = _draw_batch(cache, cfg, sampler, step=0, rank=0)
+idx, z0, states, text_mask, mask, noise, t = draw_batch(cache, cfg, sampler, step=0, rank=0)
 empty = cache.states[0]
 for i in range(cfg.batch_size):
     caption = "" if torch.equal(states[i], empty) else cache.captions[cache.caption_ids[idx[i]]]
@@ -148,7 +148,7 @@ for i in range(cfg.batch_size):
 
 # %%
 dropped = sum(int(torch.equal(s, empty)) for step in range(200)
-              for s in _draw_batch(cache, cfg, sampler, step=step, rank=0)[2])
+              for s in draw_batch(cache, cfg, sampler, step=step, rank=0)[2])
 drawn = 200 * cfg.batch_size
 print(f"captions dropped in 200 steps: {dropped} of {drawn} ({dropped / drawn:.1%})")
 

@@ -69,7 +69,7 @@ def _step_generator(seed: int, step: int, rank: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed * 1_000_003 + step * 1009 + rank)
 
 
-def _draw_batch(cache, cfg: TrainConfig, sampler, step: int, rank: int):
+def draw_batch(cache, cfg: TrainConfig, sampler, step: int, rank: int):
     """All randomness of one step, on the CPU, from (seed, step, rank)."""
     g = _step_generator(cfg.seed, step, rank)
     idx = torch.randint(len(cache), (cfg.batch_size,), generator=g)
@@ -137,24 +137,21 @@ def _write_metrics(out: Path, rows: list, keep_until: int):
 
 def plot_loss(out: Path):
     """loss.png from metrics.jsonl: raw loss and its running mean."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: never switches a notebook's backend
 
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     steps, losses = [r["step"] for r in rows], [r["loss"] for r in rows]
     window = max(1, len(losses) // 20)
     smooth = [sum(losses[max(0, i - window + 1):i + 1]) / len(losses[max(0, i - window + 1):i + 1])
               for i in range(len(losses))]
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    fig = Figure(figsize=(6, 3.5))
+    ax = fig.subplots()
     ax.plot(steps, losses, alpha=0.3, label="loss")
     ax.plot(steps, smooth, label=f"mean of {window}")
     ax.set(xlabel="step", ylabel="loss", yscale="log", title=f"training loss ({out.name})")
     ax.legend()
     fig.tight_layout()
     fig.savefig(out / "loss.png", dpi=100)
-    plt.close(fig)
 
 
 def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, max_minutes: float = None) -> dict:
@@ -213,7 +210,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     ctrl_c = _CtrlC()
     try:
         for step in bar:
-            idx, z0, states, text_mask, mask, noise, t = _draw_batch(cache, cfg, sampler, step, rank)
+            idx, z0, states, text_mask, mask, noise, t = draw_batch(cache, cfg, sampler, step, rank)
             seen.extend(idx.tolist())
             device = accelerator.device
             z0, states, text_mask, noise, t = (x.to(device) for x in (z0, states, text_mask, noise, t))
@@ -244,6 +241,8 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
             bar.set_postfix(loss=f"{mean_loss:.4f}")
             out_of_time = max_minutes is not None and now >= 60 * max_minutes
             stop = ctrl_c.requested  # read once: a Ctrl-C from here on is handled after the next step
+            if world > 1:  # every process stops at the same step
+                stop = accelerator.reduce(torch.tensor([float(stop)], device=accelerator.device), "sum").item() > 0
             if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps or out_of_time or stop:
                 if accelerator.is_main_process:  # metrics first: a resume drops rows past its checkpoint
                     _write_metrics(out, rows, keep_until=start)

@@ -22,11 +22,25 @@ def _argv(vae, out, steps, *extra):
             "--checkpoint-every", "1", "--text-encoder", "null", "--vae", str(vae), "--out", str(out), *extra]
 
 
+def _env(**extra):  # exact resume is a CPU claim (GPU kernels and bf16 need not be bitwise repeatable)
+    return dict(os.environ, OMP_NUM_THREADS="1", HF_HUB_OFFLINE="1", CUDA_VISIBLE_DEVICES="", **extra)
+
+
 def _start(argv, log, **env):
-    """`python -m seine_lite.train ARGV` in the background; its stderr goes to `log`."""
-    env = dict(os.environ, OMP_NUM_THREADS="1", HF_HUB_OFFLINE="1", **env)
-    return subprocess.Popen([sys.executable, "-m", "seine_lite.train", *argv], env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    """`python -m seine_lite.train ARGV` in the background, on the CPU; its stderr goes to `log`."""
+    with open(log, "w") as stderr:  # the child keeps its own copy of the file
+        return subprocess.Popen([sys.executable, "-m", "seine_lite.train", *argv], env=_env(**env),
+                                stdout=subprocess.DEVNULL, stderr=stderr)
+
+
+def _train(argv, capsys):
+    """Train to the end on the CPU -> (exit code, stderr): in this process, or in one without CUDA."""
+    if not torch.cuda.is_available():
+        code = main(argv)
+        return code, capsys.readouterr().err.strip()
+    run = subprocess.run([sys.executable, "-m", "seine_lite.train", *argv], env=_env(), capture_output=True,
+                         text=True, timeout=600)
+    return run.returncode, "\n".join(line for line in run.stderr.strip().splitlines() if "error" in line)
 
 
 def _wait_for(condition, proc, log, timeout=300):
@@ -66,8 +80,8 @@ def test_sigkill_while_writing_a_checkpoint_then_resume_equals_a_straight_run(ti
     names = sorted(p.name for p in (killed / "checkpoints").iterdir())
     assert names == ["step_0000001", "tmp_step_0000002"], names  # the half checkpoint is not a checkpoint
 
-    assert main(_argv(tiny_vae_dir, killed, 4, "--resume", "--no-progress")) == 0, capsys.readouterr().err
-    assert main(_argv(tiny_vae_dir, straight, 4, "--no-progress")) == 0, capsys.readouterr().err
+    assert _train(_argv(tiny_vae_dir, killed, 4, "--resume", "--no-progress"), capsys)[0] == 0
+    assert _train(_argv(tiny_vae_dir, straight, 4, "--no-progress"), capsys)[0] == 0
     assert sorted(p.name for p in (killed / "checkpoints").iterdir()) == ["step_0000003", "step_0000004"]
     assert _steps(killed) == [1, 2, 3, 4] and _losses(killed) == _losses(straight)
     assert _equal(killed / "checkpoints" / "step_0000004" / "model.safetensors",
@@ -92,15 +106,14 @@ def test_ctrl_c_finishes_the_step_saves_a_checkpoint_and_exits_130(tiny_vae_dir,
 
     # the checkpoint holds the state after exactly n steps: a straight run of n steps ends the same
     straight = tmp_path / "straight"
-    assert main(_argv(tiny_vae_dir, straight, n, "--no-progress")) == 0, capsys.readouterr().err
+    assert _train(_argv(tiny_vae_dir, straight, n, "--no-progress"), capsys)[0] == 0
     assert _losses(out) == _losses(straight)
     assert _equal(checkpoint / "model.safetensors", straight / "checkpoints" / checkpoint.name / "model.safetensors")
 
 
 def test_nan_loss_stops_with_one_line_and_keeps_the_last_good_checkpoint(tiny_vae_dir, tmp_path, capsys):
     out = tmp_path / "diverged"
-    code = main(_argv(tiny_vae_dir, out, 20, "--lr", "1e30", "--warmup-steps", "0", "--no-progress"))
-    err = capsys.readouterr().err.strip()
+    code, err = _train(_argv(tiny_vae_dir, out, 20, "--lr", "1e30", "--warmup-steps", "0", "--no-progress"), capsys)
     assert code == 2 and len(err.splitlines()) == 1, err
     found = re.search(r"(loss|gradient norm) became (nan|inf|-inf) at step (\d+); the last good checkpoint", err)
     assert found, err

@@ -64,7 +64,7 @@ CASES = {"extend": [8, 200], "story": [2, 10]}  # new frames / shots: short, lon
 
 
 def test_memory_does_not_grow_with_the_length_of_the_video(tiny_model_dir, capsys):
-    env = dict(os.environ, OMP_NUM_THREADS="1", HF_HUB_OFFLINE="1")
+    env = dict(os.environ, OMP_NUM_THREADS="1", HF_HUB_OFFLINE="1", CUDA_VISIBLE_DEVICES="")
     run = subprocess.run([sys.executable, "-c", MEASURE, str(tiny_model_dir), json.dumps(CASES)],
                          env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
