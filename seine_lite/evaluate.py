@@ -133,7 +133,7 @@ def markdown_table(result: dict, title: str = "model") -> str:
          f"repeat last {r['repeat_last_psnr_db']:.2f} dB", f"gain ≥ 1.5 dB: {r['prediction_gain_db']:+.2f}",
          r["passed"]["prediction"]),
         ("text control: direction followed", f"{100 * r['direction_accuracy']:.0f} %",
-         f"chance 25 %", "≥ 90 %", r["passed"]["direction"]),
+         "chance 25 %", "≥ 90 %", r["passed"]["direction"]),
         ("text control: colour kept", f"{100 * r['color_accuracy']:.0f} %", "", "≥ 90 %", r["passed"]["color"]),
         ("transitions: given frames (not pasted)", f"{r['transition_given_psnr_db']:.1f} dB", "", "≥ 30 dB",
          r["passed"]["transition_given"]),

@@ -34,9 +34,10 @@ from seine_lite.latent_cache import DATA_SOURCES, DataConfig, build_latent_cache
 from seine_lite.masking import MaskMixture, MaskSampler, masked_latent, unet_input
 from seine_lite.model_folder import save_model_folder
 from seine_lite.presets import get_preset
+from seine_lite.run_folder import (CHECKPOINTS, check_resume, elapsed_until, latest_checkpoint, plot_loss,
+                                   save_checkpoint, write_metrics)
 from seine_lite.unet import VideoUNet, unet_config_for
 
-CHECKPOINTS = "checkpoints"
 
 
 @dataclass
@@ -83,77 +84,6 @@ def draw_batch(cache, cfg: TrainConfig, sampler, step: int, rank: int):
     return idx, z0, cache.states[caption_ids], cache.text_mask[caption_ids], mask, noise, t
 
 
-def _latest_checkpoint(out: Path):
-    done = sorted((out / CHECKPOINTS).glob("step_*[0-9]"), key=lambda p: int(p.name.split("_")[1]))
-    return done[-1] if done else None
-
-
-def _save_checkpoint(accelerator, out: Path, step: int, keep: int):
-    """save_state into a temporary folder, then rename: a kill never leaves a half checkpoint."""
-    final = out / CHECKPOINTS / f"step_{step:07d}"
-    tmp = out / CHECKPOINTS / f"tmp_step_{step:07d}"
-    if accelerator.is_main_process:
-        shutil.rmtree(tmp, ignore_errors=True)
-    accelerator.wait_for_everyone()
-    accelerator.save_state(str(tmp))
-    pause = os.environ.get("SEINE_LITE_TEST_PAUSE_IN_CHECKPOINT", "")  # "STEP:SECONDS", for the kill test
-    if pause and int(pause.split(":")[0]) == step:
-        time.sleep(float(pause.split(":")[1]))
-    accelerator.wait_for_everyone()
-    if accelerator.is_main_process:
-        shutil.rmtree(final, ignore_errors=True)
-        os.replace(tmp, final)
-        for old in sorted((out / CHECKPOINTS).glob("step_*[0-9]"))[:-keep]:
-            shutil.rmtree(old, ignore_errors=True)
-        for stale in (out / CHECKPOINTS).glob("tmp_step_*"):  # left by a run killed while saving
-            shutil.rmtree(stale, ignore_errors=True)
-    accelerator.wait_for_everyone()
-
-
-def _check_resume(out: Path, cfg: TrainConfig):
-    saved = json.loads((out / "train_config.json").read_text())
-    if saved["preset"] != cfg.preset:
-        raise ValueError(f"resume: {str(out)!r} was trained with preset {saved['preset']!r}, not {cfg.preset!r}")
-
-
-def _elapsed_until(out: Path, step: int) -> float:
-    """Training seconds logged up to `step` by earlier runs in `out` (0 for a new run)."""
-    path = out / "metrics.jsonl"
-    if step == 0 or not path.exists():
-        return 0.0
-    rows = [json.loads(line) for line in path.read_text().splitlines()]
-    return max([r.get("elapsed_s", 0.0) for r in rows if r["step"] <= step], default=0.0)
-
-
-def _write_metrics(out: Path, rows: list, keep_until: int):
-    """Keep the log lines of steps up to `keep_until` (a resume drops the lost tail), then append."""
-    path = out / "metrics.jsonl"
-    old = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-    old = [r for r in old if r["step"] <= keep_until]
-    tmp = path.with_name(path.name + ".tmp")  # atomic: a kill never leaves half a line
-    tmp.write_text("".join(json.dumps(r) + "\n" for r in old + rows))
-    os.replace(tmp, path)
-
-
-def plot_loss(out: Path):
-    """loss.png from metrics.jsonl: raw loss and its running mean."""
-    from matplotlib.figure import Figure  # no pyplot: never switches a notebook's backend
-
-    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-    steps, losses = [r["step"] for r in rows], [r["loss"] for r in rows]
-    window = max(1, len(losses) // 20)
-    smooth = [sum(losses[max(0, i - window + 1):i + 1]) / len(losses[max(0, i - window + 1):i + 1])
-              for i in range(len(losses))]
-    fig = Figure(figsize=(6, 3.5))
-    ax = fig.subplots()
-    ax.plot(steps, losses, alpha=0.3, label="loss")
-    ax.plot(steps, smooth, label=f"mean of {window}")
-    ax.set(xlabel="step", ylabel="loss", yscale="log", title=f"training loss ({out.name})")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out / "loss.png", dpi=100)
-
-
 def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, max_minutes: float = None) -> dict:
     """Train (or resume) into `out`; returns the last logged metrics row.
 
@@ -170,7 +100,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     if resume:
         if not (out / "train_config.json").exists():
             raise FileNotFoundError(f"resume: {str(out)!r} holds no training run (train_config.json missing)")
-        _check_resume(out, cfg)
+        check_resume(out, cfg.preset)
     elif accelerator.is_main_process:
         out.mkdir(parents=True, exist_ok=True)
         (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2))
@@ -195,7 +125,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     sampler = MaskSampler(cfg.masks)
 
     start = 0
-    last = _latest_checkpoint(out) if resume else None
+    last = latest_checkpoint(out) if resume else None
     if last is not None:
         accelerator.load_state(str(last))
         start = int(last.name.split("_")[1])
@@ -203,7 +133,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
 
     rows, t0, row = [], time.time(), {}
     # training time of earlier runs of this folder, and of the model it was warm-started from
-    elapsed_before = _elapsed_until(out, start) + warm.get("training_seconds", 0.0)
+    elapsed_before = elapsed_until(out, start) + warm.get("training_seconds", 0.0)
     bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, desc=f"training {cfg.preset}",
                disable=not (progress and accelerator.is_main_process))
     seen = []
@@ -245,15 +175,15 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
                 stop = accelerator.reduce(torch.tensor([float(stop)], device=accelerator.device), "sum").item() > 0
             if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps or out_of_time or stop:
                 if accelerator.is_main_process:  # metrics first: a resume drops rows past its checkpoint
-                    _write_metrics(out, rows, keep_until=start)
-                _save_checkpoint(accelerator, out, step + 1, cfg.keep_checkpoints)
+                    write_metrics(out, rows, keep_until=start)
+                save_checkpoint(accelerator, out, step + 1, cfg.keep_checkpoints)
             if stop:
                 raise KeyboardInterrupt
             if out_of_time:
                 bar.write(f"stopping after {max_minutes} minutes at step {step + 1}; continue with --resume")
                 break
     except KeyboardInterrupt:
-        last = _latest_checkpoint(out)
+        last = latest_checkpoint(out)
         where = f"checkpoint {last.name} in {last.parent}" if last else "no checkpoint yet"
         print(f"\ninterrupted: {where}; continue with --resume", file=sys.stderr)
         raise
@@ -317,7 +247,7 @@ def export(out: Path, model, ema, vae, cfg: TrainConfig, preset, latent_channels
     ema.copy_to(final.parameters())
     meta = {"preset": cfg.preset, "num_frames": preset.num_frames, "size": preset.size,
             "latent_channels": latent_channels, "schedule": asdict(cfg.schedule),
-            "text_encoder": cfg.text_encoder, "trained_steps": int(row_step) + int(earlier_steps), "training_seconds": _elapsed_until(out, row_step),
+            "text_encoder": cfg.text_encoder, "trained_steps": int(row_step) + int(earlier_steps), "training_seconds": elapsed_until(out, row_step),
             "guidance_scale": cfg.guidance_scale}
     save_model_folder(out, final, vae, meta)
 

@@ -1,6 +1,6 @@
 """Training that is stopped: SIGKILL while a checkpoint is written, Ctrl-C, a loss that turns NaN.
 
-Checkpoints are written to checkpoints/tmp_step_N and renamed to step_N (train._save_checkpoint),
+Checkpoints are written to checkpoints/tmp_step_N and renamed to step_N (run_folder.save_checkpoint),
 so a kill at any moment leaves the last complete checkpoint, and --resume continues exactly.
 """
 import json
