@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${1:-seine_lite/weights/vae}"
-PYTHON="${PYTHON:-python}"
-"$PYTHON" -m seine_lite.vae_train --size 64 --crop 32 --steps 3000 --batch-size 32 --lr 1e-3 \
-    --clips 1000 --frames-per-clip 4 --channels 32,64,64 --latent-channels 4 --seed 0 --threads 2 \
+PYTHON="${PYTHON:-.venv/bin/python}"
+"$PYTHON" -m seine_lite.vae_train --size 64 --crop 32 --steps 2500 --batch-size 16 --lr 2e-3 \
+    --clips 600 --channels 32,64,64 --latent-channels 8 --norm-groups 1 --seed 0 --threads 1 \
     --out "$OUT"
 "$PYTHON" benchmarks/vae_quality.py --vae "$OUT" --size 64 --clips 32

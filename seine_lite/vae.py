@@ -75,13 +75,14 @@ def load_vae(path=None) -> AutoencoderKL:
         raise FileNotFoundError(f"path must be a folder with a VAE (config.json) or a Stable "
                                 f"Diffusion folder with vae/, got {str(folder)!r} (not a folder)")
     if (folder / "config.json").is_file():
-        vae = AutoencoderKL.from_pretrained(folder, local_files_only=True)
+        vae = AutoencoderKL.from_pretrained(folder, local_files_only=True, torch_dtype=torch.float32)
     elif (folder / "vae" / "config.json").is_file():
-        vae = AutoencoderKL.from_pretrained(folder, subfolder="vae", local_files_only=True)
+        vae = AutoencoderKL.from_pretrained(folder, subfolder="vae", local_files_only=True,
+                                            torch_dtype=torch.float32)
     else:
         raise FileNotFoundError(f"path must hold config.json (a VAE folder) or vae/config.json "
                                 f"(a Stable Diffusion folder); found neither in {str(folder)!r}")
-    return vae.to(dtype=torch.float32).eval().requires_grad_(False)
+    return vae.eval().requires_grad_(False)
 
 
 # ---------------------------------------------------------------- pixels <-> model space

@@ -50,6 +50,7 @@ class VAETrainConfig:
     num_frames: int = 16                 # frames rendered per clip
     frames_per_clip: int = 4             # frames kept from each clip (evenly spaced)
     sources: tuple = SOURCES
+    source_weights: tuple = (1.0, 1.0, 2.0)   # share of each source in a batch (photos are hardest)
     seed: int = 0
     vae: VAEConfig = field(default_factory=VAEConfig)
 
@@ -70,10 +71,20 @@ def training_frames(config: VAETrainConfig, seed: int | None = None, clips_per_s
     return frames
 
 
-def random_batch(frames: torch.Tensor, batch_size: int, crop: int, generator: torch.Generator) -> torch.Tensor:
-    """Random frames, random `crop`x`crop` windows, random horizontal flips -> float (B, 3, crop, crop) in [-1, 1]."""
+def frame_weights(frames: dict, config: VAETrainConfig) -> torch.Tensor:
+    """Sampling weight of every frame, so that each source fills its `source_weights` share of a batch."""
+    if len(config.source_weights) != len(config.sources) or min(config.source_weights) < 0:
+        raise ValueError(f"source_weights must give one weight >= 0 per source {config.sources}, "
+                         f"got {config.source_weights}")
+    return torch.cat([torch.full((len(frames[source]),), weight / len(frames[source]), dtype=torch.float64)
+                      for source, weight in zip(config.sources, config.source_weights)])
+
+
+def random_batch(frames: torch.Tensor, weights: torch.Tensor, batch_size: int, crop: int,
+                 generator: torch.Generator) -> torch.Tensor:
+    """Frames drawn by `weights`, random `crop`x`crop` windows, random horizontal flips -> (B, 3, crop, crop) in [-1, 1]."""
     n, h, w, _ = frames.shape
-    index = torch.randint(0, n, (batch_size,), generator=generator)
+    index = torch.multinomial(weights, batch_size, replacement=True, generator=generator)
     top = torch.randint(0, h - crop + 1, (batch_size,), generator=generator)
     left = torch.randint(0, w - crop + 1, (batch_size,), generator=generator)
     flip = torch.rand(batch_size, generator=generator) < 0.5
@@ -124,7 +135,9 @@ def train_vae(config: VAETrainConfig, out: str | Path | None = None, progress: b
         raise ValueError(f"steps and batch_size must be >= 1, got {config.steps} and {config.batch_size}")
     started = time.time()
     torch.manual_seed(config.seed)
-    frames = torch.from_numpy(np.concatenate(list(training_frames(config, progress=progress).values())))
+    by_source = training_frames(config, progress=progress)
+    weights = frame_weights(by_source, config)
+    frames = torch.from_numpy(np.concatenate([by_source[source] for source in config.sources]))
     vae = build_vae(config.vae).train()
     optimizer = torch.optim.AdamW(vae.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     generator = torch.Generator().manual_seed(config.seed)
@@ -133,7 +146,7 @@ def train_vae(config: VAETrainConfig, out: str | Path | None = None, progress: b
     for step in bar:
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, config)
-        x = random_batch(frames, config.batch_size, config.crop, generator)
+        x = random_batch(frames, weights, config.batch_size, config.crop, generator)
         posterior = vae.encode(x).latent_dist
         x_hat = vae.decode(posterior.sample(generator=generator)).sample
         loss, parts = vae_loss(x, x_hat, posterior, config)
@@ -208,6 +221,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--clips", type=int, default=d.clips_per_source, help="clips rendered per source")
     p.add_argument("--frames-per-clip", type=int, default=d.frames_per_clip)
     p.add_argument("--sources", default=",".join(d.sources), help="comma-separated: shapes,transitions,photos")
+    p.add_argument("--source-weights", default=None, help="share of each source in a batch, comma-separated, "
+                   f"same order as --sources (default: {','.join(map(str, d.source_weights))} for the default "
+                   "sources, else equal)")
     p.add_argument("--latent-channels", type=int, default=v.latent_channels)
     p.add_argument("--channels", default=",".join(map(str, v.block_out_channels)),
                    help="block_out_channels, comma-separated (3 levels = 4x downsampling)")
@@ -220,13 +236,19 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def config_from_args(args: argparse.Namespace) -> VAETrainConfig:
     channels = tuple(int(c) for c in args.channels.split(","))
+    sources = tuple(args.sources.split(","))
+    if args.source_weights is not None:
+        weights = tuple(float(w) for w in args.source_weights.split(","))
+    else:
+        weights = VAETrainConfig.source_weights if sources == SOURCES else (1.0,) * len(sources)
     vae = VAEConfig(block_out_channels=channels, layers_per_block=args.layers_per_block,
                     latent_channels=args.latent_channels, norm_num_groups=args.norm_groups,
                     sample_size=args.size)
     return VAETrainConfig(size=args.size, crop=args.crop or min(32, args.size), steps=args.steps,
                           batch_size=args.batch_size, lr=args.lr, kl_weight=args.kl_weight,
                           edge_weight=args.edge_weight, clips_per_source=args.clips,
-                          frames_per_clip=args.frames_per_clip, sources=tuple(args.sources.split(",")),
+                          frames_per_clip=args.frames_per_clip, sources=sources,
+                          source_weights=weights,
                           seed=args.seed, vae=vae)
 
 
