@@ -36,7 +36,12 @@ def _start(argv, log, **env):
 def _train(argv, capsys):
     """Train to the end on the CPU -> (exit code, stderr): in this process, or in one without CUDA."""
     if not torch.cuda.is_available():
-        code = main(argv)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # as the killed child (OMP_NUM_THREADS=1): bitwise equality needs equal threads
+        try:
+            code = main(argv)
+        finally:
+            torch.set_num_threads(threads)
         return code, capsys.readouterr().err.strip()
     run = subprocess.run([sys.executable, "-m", "seine_lite.train", *argv], env=_env(), capture_output=True,
                          text=True, timeout=600)
