@@ -4,7 +4,10 @@
     python benchmarks/vae_quality.py --vae runs/vae --clips 32 --size 64
 
 Clips are rendered with seeds from `HELD_OUT_SEED` on, which training never uses
-(`seine_lite.vae_train` renders its clips from seeds 0 + 7919 * k). Every frame of
+(`seine_lite.vae_train` renders its clips from seeds `seed + 7919 * k` and refuses a seed that
+would reach `HELD_OUT_SEED`). New seeds mean new draws, not new content: shapes and transition
+clips come from the same "train" scenes as training, and photo clips are new camera paths over
+the same five bundled photographs the VAE was trained on. Every frame of
 every clip is encoded to the posterior mean and decoded; PSNR is over all pixels
 of a source (so "overall" is the mean of the per-source values).
 """

@@ -5,6 +5,7 @@ Held out means seeds and scenes (colour, shape, background) that training never 
 
   interpolation   first and last frames given; PSNR of the middle frames vs a dissolve      (+3 dB)
   prediction      2 frames given; PSNR of the next 4 vs repeating the last given frame       (+1.5 dB)
+                  (both PSNRs of the MSE pooled over all clips: see `pooled_psnr`)
   text control    one first frame, four prompts differing only in direction: the object moves
                   that way (>= 90 %) and keeps its colour (>= 90 %)
   transitions     two different scenes: the model's own given frames (not pasted back) at
@@ -30,32 +31,38 @@ def _mean(values):
     return float(np.mean(finite)) if finite else float("nan")
 
 
+def pooled_psnr(videos, truths, frames) -> float:
+    """PSNR of the MSE pooled over every clip's selected frames.
+
+    Pooled rather than a mean of per-clip PSNRs: a still clip's dissolve (or repeated frame) is
+    exact, an infinite PSNR that a mean could only drop, and dropping it for one side only is unfair.
+    """
+    from seine_lite.metrics import to_float255
+
+    mse = [np.mean((to_float255(v)[frames] - to_float255(t)[frames]) ** 2) for v, t in zip(videos, truths)]
+    return float(10 * np.log10(255.0 ** 2 / max(float(np.mean(mse)), 1e-12)))
+
+
 def interpolation(pipe, clips, captions, progress, **kw) -> dict:
-    from seine_lite.metrics import video_psnr
     from seine_lite.transitions import dissolve
 
     model, base = [], []
     middle = np.arange(1, pipe.num_frames - 1)
     for i, (clip, caption) in enumerate(tqdm(list(zip(clips, captions)), desc="interpolation", disable=not progress)):
-        video = pipe.transition(clip[0], clip[-1], prompt=caption, seed=i, **kw)
-        model.append(video_psnr(video, clip, frames=middle))
-        base.append(video_psnr(dissolve(clip[0], clip[-1], pipe.num_frames), clip, frames=middle))
-    return {"interpolation_psnr_db": _mean(model), "dissolve_psnr_db": _mean(base),
-            "interpolation_gain_db": _mean(model) - _mean(base)}
+        model.append(pipe.transition(clip[0], clip[-1], prompt=caption, seed=i, **kw))
+        base.append(dissolve(clip[0], clip[-1], pipe.num_frames))
+    ours, theirs = pooled_psnr(model, clips, middle), pooled_psnr(base, clips, middle)
+    return {"interpolation_psnr_db": ours, "dissolve_psnr_db": theirs, "interpolation_gain_db": ours - theirs}
 
 
 def prediction(pipe, clips, captions, progress, context=2, horizon=4, **kw) -> dict:
-    from seine_lite.metrics import video_psnr
-
     model, base = [], []
-    future = np.arange(context, context + horizon)
+    future = np.arange(context, min(context + horizon, pipe.num_frames))
     for i, (clip, caption) in enumerate(tqdm(list(zip(clips, captions)), desc="prediction", disable=not progress)):
-        video = pipe.predict(list(clip[:context]), prompt=caption, seed=i, **kw)
-        model.append(video_psnr(video, clip, frames=future))
-        repeat = np.repeat(clip[context - 1:context], pipe.num_frames, axis=0)
-        base.append(video_psnr(repeat, clip, frames=future))
-    return {"prediction_psnr_db": _mean(model), "repeat_last_psnr_db": _mean(base),
-            "prediction_gain_db": _mean(model) - _mean(base)}
+        model.append(pipe.predict(list(clip[:context]), prompt=caption, seed=i, **kw))
+        base.append(np.repeat(clip[context - 1:context], pipe.num_frames, axis=0))
+    ours, theirs = pooled_psnr(model, clips, future), pooled_psnr(base, clips, future)
+    return {"prediction_psnr_db": ours, "repeat_last_psnr_db": theirs, "prediction_gain_db": ours - theirs}
 
 
 def text_control(pipe, scenes, progress, **kw) -> dict:
@@ -98,7 +105,7 @@ def scene_transitions(pipe, pairs, progress, **kw) -> dict:
 def evaluate(pipe, clips: int = 16, scenes: int = 8, pairs: int = 16, seed: int = EVAL_SEED,
              progress: bool = True, **kw) -> dict:
     """Every probe on held-out data; returns the figures and whether each bar is met."""
-    from seine_lite.data.shapes import make_shapes_clips, sample_scenes
+    from seine_lite.data import make_shapes_clips, sample_scenes
 
     frames, size = pipe.num_frames, pipe.resolution[0]
     data, captions = make_shapes_clips(clips, num_frames=frames, size=size, seed=seed, split="heldout")
@@ -154,6 +161,8 @@ def build_parser():
     p.add_argument("--scenes", type=int, default=8, help="first frames for text control (4 prompts each)")
     p.add_argument("--pairs", type=int, default=16, help="scene pairs for transitions")
     p.add_argument("--steps", type=int, default=25, help="DDIM steps")
+    p.add_argument("--guidance-scale", type=float, default=None,
+                   help="classifier-free guidance scale (default: the model's own, from seine_lite.json)")
     p.add_argument("--out", default=None, help="write eval.json and eval.md into this folder")
     p.add_argument("--device", default=None, help="cpu | cuda (default: cpu)")
     p.add_argument("--no-progress", action="store_true")
@@ -170,7 +179,8 @@ def main(argv=None) -> int:
     pipe = SeinePipeline.from_pretrained(args.model, device=args.device)
     pipe.set_progress_bar_config(disable=True)
     result = evaluate(pipe, clips=args.clips, scenes=args.scenes, pairs=args.pairs,
-                      progress=not args.no_progress, num_inference_steps=args.steps)
+                      progress=not args.no_progress, num_inference_steps=args.steps,
+                      guidance_scale=args.guidance_scale)
     table = markdown_table(result, title=Path(args.model).name if args.model else "bundled reference")
     print(table)
     print(f"{sum(result['passed'].values())} of {len(result['passed'])} bars met in {result['seconds']:.0f} s")

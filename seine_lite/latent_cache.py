@@ -57,8 +57,11 @@ def load_clips(cfg: DataConfig, num_frames: int, size: int):
 
 
 def _cache_key(cfg: DataConfig, preset: str, vae, text_encoder_name: str) -> str:
-    vae_sum = sum(float(p.double().sum()) for p in vae.parameters())
-    blob = json.dumps([asdict(cfg), preset, round(vae_sum, 6), text_encoder_name], sort_keys=True)
+    # latents depend on the encoder half and the scaling factor only: a fine-tuned decoder keeps the cache
+    encoder = [p for name, p in vae.named_parameters() if not name.startswith(("decoder.", "post_quant_conv."))]
+    vae_sum = sum(float(p.double().sum()) for p in encoder)
+    scaling = float(getattr(vae.config, "scaling_factor", 1.0))
+    blob = json.dumps([asdict(cfg), preset, round(vae_sum, 6), scaling, text_encoder_name], sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -87,11 +87,12 @@ def draw_batch(cache, cfg: TrainConfig, sampler, step: int, rank: int):
 def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, max_minutes: float = None) -> dict:
     """Train (or resume) into `out`; returns the last logged metrics row.
 
-    `max_minutes` stops the loop (with a checkpoint and an exported model) after that much
-    training time in this call; `resume=True` continues from the last checkpoint.
+    `max_minutes` stops the loop (with a checkpoint and an exported model) once this call has
+    run that long, building the latent cache included; `resume=True` continues from the last checkpoint.
     """
     out = Path(out)
     preset = get_preset(cfg.preset)
+    started = time.time()  # the --max-minutes budget counts the latent cache too
     mixed = "bf16" if torch.cuda.is_available() else "no"
     accelerator = Accelerator(mixed_precision=mixed)
     rank, world = accelerator.process_index, accelerator.num_processes
@@ -169,7 +170,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
                    "clips_per_s": done * cfg.batch_size * world / now, "elapsed_s": elapsed_before + now}
             rows.append(row)
             bar.set_postfix(loss=f"{mean_loss:.4f}")
-            out_of_time = max_minutes is not None and now >= 60 * max_minutes
+            out_of_time = max_minutes is not None and time.time() - started >= 60 * max_minutes
             stop = ctrl_c.requested  # read once: a Ctrl-C from here on is handled after the next step
             if world > 1:  # every process stops at the same step
                 stop = accelerator.reduce(torch.tensor([float(stop)], device=accelerator.device), "sum").item() > 0
@@ -269,7 +270,8 @@ def build_parser() -> OneLineParser:
     p.add_argument("--masks", default=None,
                    help="mask mixture weights, e.g. transition=0.4,prediction=0.4,bernoulli=0.2")
     p.add_argument("--max-minutes", type=float, default=None,
-                   help="stop after this many minutes of training (checkpoint + model written; --resume continues)")
+                   help="stop after this many minutes of wall time, encoding the latent cache included "
+                        "(checkpoint + model written; --resume continues)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--text-encoder", default="minilm", help="minilm | null | a Stable Diffusion folder")
     p.add_argument("--vae", default=None, help="a VAE folder (default: the bundled VAE)")

@@ -1,6 +1,7 @@
-"""Train the compact VAE from scratch on frames of shapes, transition and photo clips.
+"""Train the compact VAE on frames of shapes, transition and photo clips.
 
     python -m seine_lite.vae_train --size 64 --steps 3000 --out runs/vae
+    python -m seine_lite.vae_train --init-from runs/vae --decoder-only --steps 3000 --out runs/vae_ft
 
 The VAE sees single frames: many clips are rendered, a few frames are kept from
 each, and batches of random crops (the VAE is fully convolutional, so crops
@@ -8,19 +9,28 @@ train it as well as whole frames at a fraction of the cost) with random flips
 are drawn with a seeded generator. The loss is the LDM autoencoder loss without
 its adversarial and perceptual terms:
 
-    L = |x - x̂|_1 + |x - x̂|² + w_edge |∇x - ∇x̂|_1 + w_kl KL(q(z|x) || N(0, I))
+    L = |x - x̂|_1 + w_mse |x - x̂|² + w_edge |∇x - ∇x̂|_1 + w_kl KL(q(z|x) || N(0, I))
 
 with a tiny KL weight (1e-6), so the latent stays close to a plain autoencoder's.
 After training, `scaling_factor` is set to 1/std of the latents of the training
 frames and the folder is written with `save_pretrained` (loadable by `load_vae`),
 next to `loss.png` (the loss curve) and `vae_train.json` (settings and results).
-Everything follows from `seed`: the same command gives the same weights on CPU.
+Everything follows from `seed`: the same command gives the same weights on CPU
+(at the same thread count).
+
+Decoder-only fine-tuning (`--init-from FOLDER --decoder-only`) starts from a trained
+VAE and updates only `decoder.*` and `post_quant_conv.*`; the encoder, `quant_conv`
+and `scaling_factor` stay bit-identical. So `scale * E(x)`, the latent space a video
+model was (or is being) trained on, does not move: the new decoder can be swapped
+under an existing UNet and its cached latents, and only reconstruction improves.
+Training clips come from seeds `seed + 7919 * k`, which must stay below
+`HELD_OUT_SEED`, where the held-out clips start.
 """
 import argparse
 import json
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,10 +38,12 @@ import torch
 from einops import rearrange
 from tqdm.auto import tqdm
 
-from seine_lite.vae import VAEConfig, build_vae, measure_scaling_factor, psnr, reconstruct
+from seine_lite.vae import VAEConfig, build_vae, load_vae, measure_scaling_factor, psnr, reconstruct
 
 SOURCES = ("shapes", "transitions", "photos")
 HELD_OUT_SEED = 1_000_003    # benchmark/held-out clips use seeds from here on, never used in training
+SOURCE_SEED_STRIDE = 7919    # source k of a run with seed s renders its clips from seed s + 7919 * k
+DECODER_PREFIXES = ("decoder.", "post_quant_conv.")   # what --decoder-only trains
 
 
 @dataclass
@@ -45,6 +57,7 @@ class VAETrainConfig:
     warmup: int = 100
     weight_decay: float = 0.0
     kl_weight: float = 1e-6
+    mse_weight: float = 1.0              # > 1 weighs squared error (what PSNR measures) over L1
     edge_weight: float = 0.0             # > 0 sharpens edges; 0 gave the best PSNR in our runs
     clips_per_source: int = 1000
     num_frames: int = 16                 # frames rendered per clip
@@ -53,6 +66,8 @@ class VAETrainConfig:
     source_weights: tuple = (1.0, 1.0, 2.0)   # share of each source in a batch (photos are hardest)
     seed: int = 0
     vae: VAEConfig = field(default_factory=VAEConfig)
+    init_from: str | None = None         # a VAE folder to start from (its architecture replaces `vae`)
+    decoder_only: bool = False           # train decoder + post_quant_conv only (needs init_from)
 
 
 # ---------------------------------------------------------------- data
@@ -66,7 +81,8 @@ def training_frames(config: VAETrainConfig, seed: int | None = None, clips_per_s
     keep = np.linspace(0, config.num_frames - 1, min(config.frames_per_clip, config.num_frames)).round().astype(int)
     frames = {}
     for i, source in enumerate(tqdm(config.sources, desc="rendering clips", disable=not progress)):
-        clips, _ = make_clips(source, n=n, num_frames=config.num_frames, size=config.size, seed=seed + 7919 * i)
+        clips, _ = make_clips(source, n=n, num_frames=config.num_frames, size=config.size,
+                              seed=seed + SOURCE_SEED_STRIDE * i)
         frames[source] = rearrange(np.asarray(clips)[:, keep], "n f h w c -> (n f) h w c")
     return frames
 
@@ -110,7 +126,7 @@ def vae_loss(x: torch.Tensor, x_hat: torch.Tensor, posterior, config: VAETrainCo
     (dy, dx), (dy_hat, dx_hat) = image_gradients(x), image_gradients(x_hat)
     edge = (dy - dy_hat).abs().mean() + (dx - dx_hat).abs().mean()
     kl = posterior.kl().mean() / x[0].numel()     # KL per pixel value, like the other terms
-    total = l1 + mse + config.edge_weight * edge + config.kl_weight * kl
+    total = l1 + config.mse_weight * mse + config.edge_weight * edge + config.kl_weight * kl
     return total, {"l1": l1.item(), "mse": mse.item(), "edge": edge.item(), "kl": kl.item()}
 
 
@@ -124,22 +140,51 @@ def learning_rate(step: int, config: VAETrainConfig) -> float:
 
 # ---------------------------------------------------------------- training
 
+def initial_vae(config: VAETrainConfig) -> tuple:
+    """(VAE to train, config with `vae` set to its architecture): a fresh one, or a copy of `init_from`."""
+    if config.init_from is None:
+        if config.decoder_only:
+            raise ValueError("decoder_only needs init_from (a trained VAE whose encoder is kept)")
+        return build_vae(config.vae), config
+    loaded = load_vae(config.init_from)
+    settings = {key: value for key, value in loaded.config.items() if key != "_name_or_path"}
+    vae = type(loaded).from_config(settings)           # own tensors: `out` may be the init_from folder
+    vae.load_state_dict(loaded.state_dict())
+    c = vae.config
+    architecture = VAEConfig(block_out_channels=tuple(c.block_out_channels), layers_per_block=c.layers_per_block,
+                             latent_channels=c.latent_channels, norm_num_groups=c.norm_num_groups,
+                             mid_block_add_attention=c.mid_block_add_attention, sample_size=c.sample_size)
+    return vae, replace(config, init_from=str(config.init_from), vae=architecture)
+
+
+def trainable_parameters(vae, decoder_only: bool) -> list:
+    """All parameters, or (decoder_only) those of decoder + post_quant_conv, the rest frozen."""
+    for name, param in vae.named_parameters():
+        param.requires_grad_(not decoder_only or name.startswith(DECODER_PREFIXES))
+    return [param for param in vae.parameters() if param.requires_grad]
+
+
 def train_vae(config: VAETrainConfig, out: str | Path | None = None, progress: bool = True) -> tuple:
     """Train a VAE from `config`; save it to `out` if given. Returns (vae, losses per step)."""
     if not 4 <= config.crop <= config.size:
         raise ValueError(f"crop must be between 4 and size={config.size}, got {config.crop}")
+    if config.steps < 1 or config.batch_size < 1:
+        raise ValueError(f"steps and batch_size must be >= 1, got {config.steps} and {config.batch_size}")
+    if not 0 <= config.seed < HELD_OUT_SEED - SOURCE_SEED_STRIDE * (len(config.sources) - 1):
+        raise ValueError(f"seed must be >= 0 and keep training clips below the held-out seeds "
+                         f"({HELD_OUT_SEED} on), got {config.seed}")
+    started = time.time()
+    torch.manual_seed(config.seed)
+    vae, config = initial_vae(config)      # before rendering: the data module draws no torch numbers
     factor = 2 ** (len(config.vae.block_out_channels) - 1)
     if config.size % factor or config.crop % factor:
         raise ValueError(f"size and crop must be multiples of {factor}, got {config.size} and {config.crop}")
-    if config.steps < 1 or config.batch_size < 1:
-        raise ValueError(f"steps and batch_size must be >= 1, got {config.steps} and {config.batch_size}")
-    started = time.time()
-    torch.manual_seed(config.seed)
     by_source = training_frames(config, progress=progress)
     weights = frame_weights(by_source, config)
     frames = torch.from_numpy(np.concatenate([by_source[source] for source in config.sources]))
-    vae = build_vae(config.vae).train()
-    optimizer = torch.optim.AdamW(vae.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    vae.train()
+    trainable = trainable_parameters(vae, config.decoder_only)
+    optimizer = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
     generator = torch.Generator().manual_seed(config.seed)
     losses = []
     bar = tqdm(range(config.steps), desc="training VAE", disable=not progress)
@@ -147,19 +192,21 @@ def train_vae(config: VAETrainConfig, out: str | Path | None = None, progress: b
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, config)
         x = random_batch(frames, weights, config.batch_size, config.crop, generator)
-        posterior = vae.encode(x).latent_dist
+        with torch.set_grad_enabled(not config.decoder_only):     # a frozen encoder needs no graph
+            posterior = vae.encode(x).latent_dist
         x_hat = vae.decode(posterior.sample(generator=generator)).sample
         loss, parts = vae_loss(x, x_hat, posterior, config)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         optimizer.step()
         losses.append(loss.item())
         bar.set_postfix(loss=f"{loss.item():.4f}", mse=f"{parts['mse']:.5f}")
     vae.eval().requires_grad_(False)
-    sample = frames[torch.randperm(len(frames), generator=generator)[:512]]
-    vae.register_to_config(scaling_factor=measure_scaling_factor(vae, sample[:, None].numpy()),
-                           sample_size=config.size)
+    if not config.decoder_only:      # a kept encoder keeps its scaling_factor (and the whole config)
+        sample = frames[torch.randperm(len(frames), generator=generator)[:512]]
+        vae.register_to_config(scaling_factor=measure_scaling_factor(vae, sample[:, None].numpy()),
+                               sample_size=config.size)
     if out is not None:
         save_run(vae, losses, config, out, seconds=time.time() - started, progress=progress)
     return vae, losses
@@ -183,6 +230,9 @@ def save_run(vae, losses: list, config: VAETrainConfig, out, seconds: float, pro
               "final_loss": float(np.mean(losses[-50:])), "scaling_factor": vae.config.scaling_factor,
               "parameters": sum(p.numel() for p in vae.parameters()),
               "held_out_psnr_db": held_out_psnr(vae, config, progress=progress)}
+    if config.init_from is not None:      # keep the record of the run it started from
+        previous = Path(config.init_from) / "vae_train.json"
+        record["init_record"] = json.loads(previous.read_text()) if previous.is_file() else None
     (out / "vae_train.json").write_text(json.dumps(record, indent=2) + "\n")
     if progress:
         print(json.dumps(record["held_out_psnr_db"]))
@@ -215,8 +265,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--crop", type=int, default=None, help="training crop side (default: min(32, size))")
     p.add_argument("--steps", type=int, default=d.steps)
     p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--lr", type=float, default=d.lr)
+    p.add_argument("--lr", type=float, default=d.lr, help="peak learning rate (cosine decay to lr/20)")
+    p.add_argument("--warmup", type=int, default=d.warmup, help="linear warm-up steps")
     p.add_argument("--kl-weight", type=float, default=d.kl_weight)
+    p.add_argument("--mse-weight", type=float, default=d.mse_weight, help="weight of the squared error (L1 has 1)")
     p.add_argument("--edge-weight", type=float, default=d.edge_weight)
     p.add_argument("--clips", type=int, default=d.clips_per_source, help="clips rendered per source")
     p.add_argument("--frames-per-clip", type=int, default=d.frames_per_clip)
@@ -230,6 +282,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--layers-per-block", type=int, default=v.layers_per_block)
     p.add_argument("--norm-groups", type=int, default=v.norm_num_groups, help="GroupNorm groups (must divide every width)")
     p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--init-from", default=None,
+                   help="start from this VAE folder; its architecture replaces --channels, "
+                   "--layers-per-block, --norm-groups and --latent-channels")
+    p.add_argument("--decoder-only", action="store_true",
+                   help="with --init-from: train only decoder + post_quant_conv; the encoder, quant_conv "
+                   "and scaling_factor stay bit-identical, so latents (and a video model trained on them) stay valid")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     return p.parse_args(argv)
 
@@ -245,11 +303,12 @@ def config_from_args(args: argparse.Namespace) -> VAETrainConfig:
                     latent_channels=args.latent_channels, norm_num_groups=args.norm_groups,
                     sample_size=args.size)
     return VAETrainConfig(size=args.size, crop=args.crop or min(32, args.size), steps=args.steps,
-                          batch_size=args.batch_size, lr=args.lr, kl_weight=args.kl_weight,
+                          batch_size=args.batch_size, lr=args.lr, warmup=args.warmup, kl_weight=args.kl_weight,
+                          mse_weight=args.mse_weight,
                           edge_weight=args.edge_weight, clips_per_source=args.clips,
                           frames_per_clip=args.frames_per_clip, sources=sources,
                           source_weights=weights,
-                          seed=args.seed, vae=vae)
+                          seed=args.seed, vae=vae, init_from=args.init_from, decoder_only=args.decoder_only)
 
 
 def main(argv=None) -> None:

@@ -98,7 +98,11 @@ class MaskEditor:
         self.widget = widgets.VBox([widgets.HBox([self.preset, self.label]),
                                     widgets.HBox(self.toggles, layout=widgets.Layout(flex_flow="row wrap")),
                                     self.picture, legend])
+        # stable CSS classes, so a browser test (tests/test_browser.py) finds the parts in the page
+        self.widget.add_class("seine-mask-editor")
+        self.label.add_class("seine-mask-string")
         for toggle in self.toggles:
+            toggle.add_class("seine-frame-toggle")
             toggle.observe(self._on_toggle, names="value")
         self.preset.observe(self._on_preset, names="value")
         self.set_layout(layout)

@@ -11,7 +11,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from seine_lite.vae import (BUNDLED_VAE, VAEConfig, build_vae, decode_video, downsample_factor,  # noqa: E402
                             encode_video, load_vae, psnr, reconstruct, tensor_to_video, video_to_tensor)
-from seine_lite.vae_train import VAETrainConfig, config_from_args, main, parse_args, train_vae  # noqa: E402
+from seine_lite.vae_train import (HELD_OUT_SEED, VAETrainConfig, config_from_args, main, parse_args,  # noqa: E402
+                                  train_vae)
 
 TINY = VAEConfig(block_out_channels=(8, 16, 16), norm_num_groups=1, latent_channels=4, sample_size=16)
 
@@ -104,7 +105,7 @@ def test_bundled_vae_reconstructs_held_out_clips():
         z = encode_video(vae, clips)
         assert z.shape == (2, vae.config.latent_channels, 4, 16, 16)
         assert 0.5 < float(z.std()) < 2.0                 # scaling_factor gives latents about unit std
-        assert psnr(decode_video(vae, z), clips) > 27.0, source
+        assert psnr(decode_video(vae, z), clips) > 30.0, source      # the goal; here 37.7, 37.6, 32.1 dB
     assert np.array_equal(reconstruct(vae, clips), reconstruct(vae, clips))
 
 
@@ -147,8 +148,35 @@ def test_cli_training_is_deterministic_from_the_seed(tmp_path, capsys):
     assert exit_info.value.code == 0 and "--steps" in capsys.readouterr().out
 
 
-def test_bad_training_settings_are_reported():
+def test_decoder_only_fine_tuning_keeps_the_encoder_bit_identical(tmp_path):
+    folder = tmp_path / "vae"
+    train_vae(tiny_train_config(steps=3), out=folder, progress=False)
+    before = {name: value.clone() for name, value in load_vae(folder).state_dict().items()}
+    scale = load_vae(folder).config.scaling_factor
+    main(["--size", "16", "--crop", "8", "--steps", "4", "--batch-size", "4", "--lr", "1e-2", "--warmup", "0",
+          "--clips", "3", "--frames-per-clip", "2", "--seed", "4", "--source-weights", "1,1,3",
+          "--init-from", str(folder), "--decoder-only", "--out", str(folder)])     # into the same folder
+    after = load_vae(folder)
+    assert after.config.scaling_factor == scale
+    assert "_name_or_path" not in json.loads((folder / "config.json").read_text())      # no local path shipped
+    kept = [name for name in before if name.startswith(("encoder.", "quant_conv."))]
+    tuned = [name for name in before if name.startswith(("decoder.", "post_quant_conv."))]
+    assert len(kept) > 10 and len(kept) + len(tuned) == len(before)
+    for name, value in after.state_dict().items():
+        assert torch.equal(value, before[name]) == (name in kept), name    # encoder equal, decoder moved
+    record = json.loads((folder / "vae_train.json").read_text())
+    assert record["config"]["decoder_only"] and record["config"]["vae"]["block_out_channels"] == [8, 16, 16]
+    assert record["init_record"]["config"]["steps"] == 3
+
+
+def test_bad_training_settings_are_reported(tmp_path):
     with pytest.raises(ValueError, match="crop"):
         train_vae(tiny_train_config(crop=32))
     with pytest.raises(ValueError, match="multiples of 4"):
         train_vae(tiny_train_config(size=18, crop=18))
+    with pytest.raises(ValueError, match="decoder_only needs init_from"):
+        train_vae(tiny_train_config(decoder_only=True))
+    with pytest.raises(ValueError, match="held-out seeds"):
+        train_vae(tiny_train_config(seed=HELD_OUT_SEED - 100))
+    with pytest.raises(FileNotFoundError, match="path"):
+        train_vae(tiny_train_config(init_from=str(tmp_path / "missing")))

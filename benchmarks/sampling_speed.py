@@ -1,0 +1,54 @@
+"""Seconds per generated 16-frame transition with the bundled model (or --model).
+
+    python benchmarks/sampling_speed.py                      # CPU, 25 DDIM steps, torch's threads
+    python benchmarks/sampling_speed.py --threads 2 --steps 25 50
+    python benchmarks/sampling_speed.py --device cuda
+
+Each figure is the median of --repeats calls of `pipe.transition` after one warm-up call,
+classifier-free guidance included (two UNet passes per step, batched as one), VAE encode and
+decode included.
+"""
+import argparse
+import statistics
+import time
+
+import torch
+
+from seine_lite import SeinePipeline
+from seine_lite.data import Scene, render_scene
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default=None, help="a model folder (default: the bundled reference model)")
+    p.add_argument("--steps", type=int, nargs="+", default=[25], help="DDIM steps to time")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--device", default=None, help="cpu | cuda")
+    args = p.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    pipe = SeinePipeline.from_pretrained(args.model, device=args.device)
+    pipe.set_progress_bar_config(disable=True)
+    size = pipe.resolution[0]
+    first = render_scene(Scene("red", "square", "black"), size)
+    last = render_scene(Scene("yellow", "circle", "dark blue"), size)
+    prompt = "a red square on a black background turning into a yellow circle on a dark blue background"
+    print(f"device {pipe.device}, {torch.get_num_threads()} threads, {pipe.num_frames} frames of {size}x{size}")
+    for steps in args.steps:
+        pipe.transition(first, last, prompt=prompt, num_inference_steps=steps)
+        times = []
+        for i in range(args.repeats):
+            if pipe.device.type == "cuda":
+                torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            pipe.transition(first, last, prompt=prompt, num_inference_steps=steps, seed=i)
+            if pipe.device.type == "cuda":
+                torch.cuda.synchronize()
+            times.append(time.perf_counter() - t0)
+        print(f"{steps:4d} DDIM steps: {statistics.median(times):.2f} s per transition "
+              f"(min {min(times):.2f}, max {max(times):.2f})")
+
+
+if __name__ == "__main__":
+    main()
