@@ -93,9 +93,12 @@ def build_latent_cache(cfg: DataConfig, preset: str, vae, text_encoder, text_enc
 
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
+        # one temporary name per process: several training processes may write the same cache at once
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         save_file({"latents": cache.latents.contiguous(), "caption_ids": caption_ids,
                    "states": cache.states.contiguous(), "text_mask": cache.text_mask.to(torch.uint8)}, str(tmp))
-        path.with_suffix(".json").write_text(json.dumps(captions))
+        tmp_json = path.with_name(f"{path.stem}.{os.getpid()}.json.tmp")
+        tmp_json.write_text(json.dumps(captions))
+        os.replace(tmp_json, path.with_suffix(".json"))
         os.replace(tmp, path)
     return cache
