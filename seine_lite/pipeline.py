@@ -21,6 +21,7 @@ from seine_lite import inputs
 from seine_lite.diffusion import NoiseSchedule, guided, make_sampler, step_sample
 from seine_lite.masking import latent_mask, layout_picture, mask_from_given, masked_latent, parse_layout, unet_input
 from seine_lite.model_folder import check_model_folder, read_meta, save_model_folder
+from seine_lite.replacement import blank_condition, check_conditioning, replace_given, replacement_generator
 
 BUNDLED = Path(__file__).parent / "weights" / "reference"
 SAMPLERS = ("ddim", "ddpm", "dpm++")
@@ -166,16 +167,19 @@ class SeinePipeline:
 
     @torch.no_grad()
     def generate(self, frames, mask="onelast1", prompt=None, num_inference_steps=25, guidance_scale=None,
-                 seed=0, sampler="ddim", paste_given=True):
+                 seed=0, sampler="ddim", paste_given=True, conditioning="concat"):
         """Fill the frames that `mask` leaves open (a layout name, a picture like "x..x", or bools, True = given).
 
         `frames` has `num_frames` entries (images, or None where generated). Returns uint8 (F, H, W, 3).
         The model regenerates the given frames too (SEINE never pastes them back while sampling);
         `paste_given=True` puts the exact inputs back in the output, False shows the model's own.
+        `conditioning="replace"` samples by replacement instead of SEINE's concatenation
+        (replacement.py: the given frames are overwritten in z_t at every step).
         """
         prompt = inputs.check_prompt(prompt)
         seed = inputs.check_seed(seed)
         paste_given = inputs.check_flag(paste_given, "paste_given")
+        conditioning = check_conditioning(conditioning)
         steps = inputs.check_steps(num_inference_steps, self.schedule.num_train_timesteps)
         scale = inputs.check_guidance(self.meta.get("guidance_scale", 3.0) if guidance_scale is None
                                       else guidance_scale)
@@ -192,18 +196,19 @@ class SeinePipeline:
             if frames[i] is None:
                 raise ValueError(f"frames[{i}] is None but mask {layout_picture(given)!r} marks it as given")
             pixels[i] = self._image(frames[i], f"frames[{i}]")
-        video = self._sample(pixels, given, prompt, steps, scale, seed, sampler)
+        video = self._sample(pixels, given, prompt, steps, scale, seed, sampler, conditioning)
         if paste_given:
             video[given] = pixels[given]  # given frames come back exactly as given
         return video
 
     # ------------------------------------------------------------------ the sampler
-    def _sample(self, pixels, given, prompt, steps, scale, seed, sampler_name):
+    def _sample(self, pixels, given, prompt, steps, scale, seed, sampler_name, conditioning="concat"):
         from seine_lite.vae import decode_video, encode_video
 
         z0 = encode_video(self.vae, pixels[None]).to(self.device)               # (1, C, F, h, w)
         mask = latent_mask(mask_from_given(given), *z0.shape[-2:]).to(self.device)  # (1, 1, F, h, w), 1 = generate
-        cond_in = masked_latent(z0, mask)
+        replace = conditioning == "replace"
+        net_mask, cond_in = blank_condition(z0, mask) if replace else (mask, masked_latent(z0, mask))
         cond = self._text([prompt])
         uncond = self._text([""])
         scheduler = make_sampler(sampler_name, self.schedule)
@@ -213,13 +218,18 @@ class SeinePipeline:
 
         def model_fn(x, t, text):
             n = x.shape[0]
-            inp = unet_input(x, mask.expand(n, -1, -1, -1, -1), cond_in.expand(n, -1, -1, -1, -1))
+            inp = unet_input(x, net_mask.expand(n, -1, -1, -1, -1), cond_in.expand(n, -1, -1, -1, -1))
             return self.unet(inp, t, text[0], text[1])
 
+        g_replace = replacement_generator(seed)
         for t in tqdm(scheduler.timesteps, desc="sampling", leave=False, **self._progress):
+            if replace:  # the given frames of z_t drawn from q(z_t | z0)
+                z = replace_given(z, z0, mask, self.schedule, t, g_replace)
             x = scheduler.scale_model_input(z, t) if hasattr(scheduler, "scale_model_input") else z
             out = guided(model_fn, x, t.to(self.device), cond, uncond, scale)
             z = step_sample(scheduler, out, t, z, generator=g)
+        if replace:  # and at the end the clean latent itself
+            z = replace_given(z, z0, mask, self.schedule, -1)
         return decode_video(self.vae, z.float().cpu())[0]
 
     def _text(self, prompts):
