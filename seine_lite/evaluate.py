@@ -37,10 +37,10 @@ def pooled_psnr(videos, truths, frames) -> float:
     Pooled rather than a mean of per-clip PSNRs: a still clip's dissolve (or repeated frame) is
     exact, an infinite PSNR that a mean could only drop, and dropping it for one side only is unfair.
     """
-    from seine_lite.metrics import to_float255
+    from seine_lite.metrics import _psnr_from_mse, to_float255
 
     mse = [np.mean((to_float255(v)[frames] - to_float255(t)[frames]) ** 2) for v, t in zip(videos, truths)]
-    return float(10 * np.log10(255.0 ** 2 / max(float(np.mean(mse)), 1e-12)))
+    return _psnr_from_mse(max(float(np.mean(mse)), 1e-12))   # floored: both sides exact is not infinite
 
 
 def interpolation(pipe, clips, captions, progress, **kw) -> dict:
