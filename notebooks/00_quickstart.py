@@ -140,10 +140,11 @@ plt.show()
 
 # %% [markdown]
 # **A note on the bundled model.** The stored outputs above come from the reference model as it
-# ships today: 1,727 training steps in 87 minutes of one CPU core. That is too little. It keeps the
-# given frames and the colours roughly, but the prompt hardly steers the motion, and on held-out
-# scenes it meets 1 of its 7 bars (README, "The reference model"). Notebook 06 shows how to go on
-# training it; notebook 07 measures it.
+# ships today: 3,304 training steps in 90 minutes on two CPU cores. That is still too little. It
+# keeps the given frames and, mostly, the object's colour, and it moves the object, but in jumps
+# rather than a glide, and the prompt's direction hardly steers it; on held-out scenes it meets
+# 2 of its 7 bars (README, "The reference model"). Notebook 06 shows how to go on training it;
+# notebook 07 measures it.
 
 # %% [markdown]
 # ## 4. A story: shots joined by transitions

@@ -57,6 +57,9 @@ unet = VideoUNet(**unet_config_for("tiny", latent_channels=C)).eval()
 # shift) and then, where the preset asks for it, a `VideoTransformerBlock`: **spatial**
 # self-attention, **text** cross-attention, **temporal** attention, an MLP. Levels halve the
 # grid on the way down and double it on the way up, with skip connections in between.
+# The `cpu` and `lab` presets also add the prompt's mean token state to the timestep embedding
+# (`text_pooled`, as SDXL does with its pooled text embedding), so even the first level, which
+# has no cross-attention, hears the prompt: "moving left" is about the whole clip.
 
 # %%
 # NBVAL_CHECK_OUTPUT

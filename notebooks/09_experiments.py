@@ -260,14 +260,15 @@ for row in ("transition-only training", "loss on generated frames", "replacement
 # a dissolve: 300 steps teach a background colour and a blob where the object was (frame strip
 # below). At that level:
 #
-# * *Transition-only training* is about as good as the mixture, even at prediction from two
-#   frames, a layout it never saw; its small leads (interpolation, given frames) are at the edge
-#   of the noise. These models mostly learnt "copy what is given", which any layout teaches;
-#   SEINE's case for the mixture (one model for every task) needs a model that has learnt motion.
+# * *Transition-only training* is a little better at interpolation (+0.7 dB) and at the given
+#   frames (+0.9 dB), just beyond the noise, and no worse at prediction from two frames, a layout
+#   it never saw. These models mostly learnt "copy what is given", which any layout teaches, and a
+#   model that sees only `onelast1` practises that layout more; SEINE's case for the mixture (one
+#   model for every task) needs a model that has learnt motion.
 # * *Loss on generated frames only* is the clear result: the untrained given frames come back
-#   far worse, and the generated ones somewhat worse too. The given-frame part of SEINE's loss is
-#   an easy lesson (the answer sits in the extra channels) that teaches the UNet to read them.
-#   Pasting the inputs back hides the first loss, not the second.
+#   far worse (about -6 dB), while the generated ones are no better for the extra focus. The
+#   given-frame part of SEINE's loss is an easy lesson (the answer sits in the extra channels)
+#   that costs the generated frames nothing. Pasting the inputs back hides the loss.
 # * *Replacement* returns the given frames as the VAE reconstructs them (the ceiling of a latent
 #   model) and generated frames PSNR cannot tell from concatenation's. The incoherence Ho et al.
 #   found at scale is detail these models do not draw yet.

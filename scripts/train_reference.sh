@@ -6,14 +6,14 @@
 #
 # Rerunning resumes from the last checkpoint in $OUT (the time budget, encoding the latent cache
 # included, applies to each run; metrics.jsonl keeps the total). SHIP=1 copies the result into
-# seine_lite/weights/reference/. The bundled model: 1,727 steps, stopped at 87 minutes of CPU time
-# of one core (the machine's other core was busy with other jobs; see README, "The reference model").
+# seine_lite/weights/reference/. The bundled model (OUT=runs/ref3): 3,304 steps in 90 minutes of
+# wall time on a quiet 2-core machine, latent encoding included (README, "The reference model").
 # On a machine shared with other jobs, OMP_NUM_THREADS=1 is faster than 2 (README, "Training").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PRESET=${PRESET:-cpu}
 OUT=${OUT:-runs/reference}
-STEPS=${STEPS:-2600}
+STEPS=${STEPS:-4000}
 MINUTES=${MINUTES:-90}
 DEVICE=${DEVICE:-cpu}
 BIN=${BIN:-.venv/bin}
@@ -21,7 +21,7 @@ BIN=${BIN:-.venv/bin}
 resume=()
 [ -d "$OUT/checkpoints" ] && resume=(--resume)
 "$BIN/seine-lite" train --preset "$PRESET" --data mix --num-clips "${CLIPS:-4000}" --steps "$STEPS" \
-  --batch-size "${BATCH:-8}" --lr "${LR:-5e-4}" --warmup-steps 100 --prediction v_prediction --snr-gamma 5 \
+  --batch-size "${BATCH:-8}" --lr "${LR:-8e-4}" --warmup-steps 100 --prediction v_prediction --snr-gamma 5 \
   --ema-decay "${EMA:-0.998}" --masks transition=0.4,prediction=0.4,bernoulli=0.2 \
   --checkpoint-every 100 --max-minutes "$MINUTES" --out "$OUT" "${resume[@]}"
 "$BIN/seine-lite" eval --model "$OUT" --out "$OUT" --device "$DEVICE"
@@ -29,6 +29,6 @@ resume=()
 if [ "${SHIP:-0}" = 1 ]; then
   rm -rf seine_lite/weights/reference
   mkdir -p seine_lite/weights/reference
-  cp -r "$OUT/unet" "$OUT/vae" "$OUT/seine_lite.json" "$OUT/eval.md" "$OUT/loss.png" seine_lite/weights/reference/
+  cp -r "$OUT/unet" "$OUT/vae" "$OUT/seine_lite.json" "$OUT/eval.md" "$OUT/eval.json" "$OUT/loss.png" seine_lite/weights/reference/
   echo "shipped $OUT into seine_lite/weights/reference/"
 fi

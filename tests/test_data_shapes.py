@@ -124,8 +124,8 @@ def test_centroid_moves_the_way_the_caption_says(motion, axis, sign, shape):
         clip = render_clip("white", shape, motion, "black", num_frames=16, size=48, seed=seed)
         path = np.array([centroid(object_mask(f, BACKGROUNDS["black"])) for f in clip])
         steps = np.diff(path[:, axis]) * sign
-        assert (steps > 0.5).all(), (motion, shape, seed, path)
-        assert 0.3 * 48 < path[-1, axis] * sign - path[0, axis] * sign < 0.55 * 48
+        assert (steps > 0).all(), (motion, shape, seed, path)      # every frame, the way it says
+        assert 0.2 * 48 < path[-1, axis] * sign - path[0, axis] * sign < 0.4 * 48
         assert np.ptp(path[:, 1 - axis]) < 0.5      # straight line
 
 

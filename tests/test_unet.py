@@ -8,7 +8,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from seine_lite.attention import TemporalAttention, apply_rotary, rotary_tables  # noqa: E402
-from seine_lite.unet import VideoUNet, unet_config_for  # noqa: E402
+from seine_lite.unet import VideoUNet, pooled_text, unet_config_for  # noqa: E402
 
 B, C, F, S, L = 2, 4, 4, 8, 5
 
@@ -200,3 +200,41 @@ def test_zero_inits_get_gradient_from_the_start():
     assert torch.equal(out, torch.zeros_like(out))
     out.sum().backward()
     assert model.conv_out.weight.grad.abs().sum() > 0
+
+
+def pooled_unet(seed=0):
+    torch.manual_seed(seed)
+    return VideoUNet(**{**unet_config_for("tiny", latent_channels=C), "text_pooled": True}).eval()
+
+
+def test_pooled_text_reaches_the_levels_without_cross_attention():
+    """With text_pooled, the prompt moves the first level's ResBlock (which has no cross-attention)."""
+    x, t, text, mask = inputs()
+    other = text.clone()
+    other[1, :2] = torch.randn_like(other[1, :2])
+    outputs = {}
+    for pooled in (False, True):
+        model = pooled_unet() if pooled else tiny_unet()
+        first = model.down[0].layers[0].res                     # 16x16-style level: ResBlock only
+        seen = []
+        first.register_forward_hook(lambda module, args, out: seen.append(out))
+        run(model, x, t, text, mask), run(model, x, t, other, mask)
+        outputs[pooled] = (seen[1] - seen[0]).abs().max().item()
+    assert outputs[False] == 0 and outputs[True] > 1e-4
+
+
+def test_pooled_text_ignores_padding_and_no_text_is_none():
+    model = randomize_zero_inits(pooled_unet())
+    x, t, text, mask = inputs()
+    out = run(model, x, t, text, mask)
+    padded = text.clone()
+    padded[0, 3:] = torch.randn_like(padded[0, 3:]) * 10
+    torch.testing.assert_close(run(model, x, t, padded, mask), out, rtol=0, atol=1e-6)
+    none_real = torch.zeros(B, L, dtype=torch.bool)
+    torch.testing.assert_close(run(model, x, t, text, none_real), run(model, x, t, None, None), rtol=0, atol=1e-6)
+
+
+def test_pooled_text_mean_of_real_tokens():
+    states = torch.tensor([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]]])
+    torch.testing.assert_close(pooled_text(states, torch.tensor([[True, True, False]])), torch.tensor([[2.0, 3.0]]))
+    torch.testing.assert_close(pooled_text(states, None), states.mean(1))

@@ -11,7 +11,9 @@ Vocabulary and caption template follow the data contract in DESIGN.md:
     "a {color} {shape} {growing|shrinking|still} on a {background} background"
 
 Sizes are fractions of the frame side, so any size and frame count works: the object is about
-1/4 to 1/3 of the frame across and straight-line motions travel 35-50 % of the frame.
+1/4 to 1/3 of the frame across and straight-line motions travel 25-35 % of the frame, from a
+start drawn anywhere that keeps the object inside the frame: where an object starts does not
+give its direction away (a centred object may go any way), so only the caption tells it.
 The same seed gives the same bytes; the clip parameters are drawn once for the whole batch
 and rendering is a pure function of them, so chunking never changes the result.
 """
@@ -32,7 +34,8 @@ MOTIONS = ("left", "right", "up", "down", "growing", "shrinking", "still")
 DIRECTIONS = MOTIONS[:4]
 
 RADIUS_RANGE = (0.12, 0.16)     # object "radius" as a fraction of the frame side (still / moving)
-TRAVEL_RANGE = (0.35, 0.50)     # distance a moving object covers over the clip
+TRAVEL_RANGE = (0.25, 0.35)     # distance a moving object covers over the clip
+PATH_RANGE = (0.22, 0.78)       # a moving object's centre stays here, so it never touches the border
 GROW_SMALL = (0.05, 0.08)       # radius at the small end of growing / shrinking
 GROW_LARGE = (0.18, 0.20)       # radius at the large end
 SQUARE_HALF_SIDE = 0.9          # square half side / radius
@@ -203,10 +206,11 @@ def motion_paths(motion_ids, uniforms, num_frames, size):
     a, b, c, d, e, f, g = (uniforms[:, k:k + 1].astype(np.float32) for k in range(NUM_UNIFORMS))
     radius_still = RADIUS_RANGE[0] + a * (RADIUS_RANGE[1] - RADIUS_RANGE[0])
     travel = TRAVEL_RANGE[0] + b * (TRAVEL_RANGE[1] - TRAVEL_RANGE[0])
-    along_mid = 0.45 + 0.1 * c                   # midpoint of the path along the motion axis
     across = 0.3 + 0.4 * d                       # position across the motion axis (and of still objects)
     sign = np.where((m == 1) | (m == 3), 1.0, -1.0).astype(np.float32)     # right / down increase
-    along = along_mid + sign * travel * (u - 0.5)
+    lo = PATH_RANGE[0] + np.where(sign < 0, travel, 0.0)     # the start is uniform over the places
+    hi = PATH_RANGE[1] - np.where(sign > 0, travel, 0.0)     # from which the whole path stays inside
+    along = lo + c * (hi - lo) + sign * travel * u
     horizontal, vertical = m <= 1, (m == 2) | (m == 3)
     cx = np.where(horizontal, along, np.where(vertical, across, 0.5 + 0.16 * (d - 0.5)))
     cy = np.where(vertical, along, np.where(horizontal, across, 0.5 + 0.16 * (e - 0.5)))
