@@ -251,7 +251,7 @@ UNET_PRESETS = {
     "tiny": dict(block_out_channels=(8, 16), layers_per_block=1, attention_levels=(False, True),
                  attention_head_dim=8, ff_mult=2, norm_num_groups=4),
     # 16 frames of 16x16 latents on a 2-core CPU: spatial attention at 8x8 and 4x4 only;
-    # about 4.3 M parameters, 1.4 s per training step of 8 clips on two cores
+    # about 4.3 M parameters, about 1.5 s per training step of 8 clips on two cores
     "cpu": dict(block_out_channels=(32, 64, 128), layers_per_block=1,
                 attention_levels=(False, True, True), attention_head_dim=32, ff_mult=2,
                 norm_num_groups=32, text_pooled=True),

@@ -129,6 +129,20 @@ def test_centroid_moves_the_way_the_caption_says(motion, axis, sign, shape):
         assert np.ptp(path[:, 1 - axis]) < 0.5      # straight line
 
 
+def test_where_a_moving_object_starts_does_not_give_its_direction_away():
+    """Every direction sometimes starts at the centre, on either side of it, and the whole path
+    stays inside PATH_RANGE: only the caption tells the direction (the text probe)."""
+    n, frames = 2000, 16
+    uniforms = np.random.default_rng(0).random((n, shapes.NUM_UNIFORMS))
+    for motion, axis in (("left", 0), ("right", 0), ("up", 1), ("down", 1)):
+        ids = np.full(n, MOTIONS.index(motion))
+        path = shapes.motion_paths(ids, uniforms, frames, 1)[axis]       # (n, F), fractions of the side
+        assert (path >= shapes.PATH_RANGE[0] - 1e-6).all() and (path <= shapes.PATH_RANGE[1] + 1e-6).all()
+        start = path[:, 0]
+        assert (np.abs(start - 0.5) < 0.02).mean() > 0.01, motion      # a centred object may go this way
+        assert start.min() < 0.5 < start.max(), motion                  # on both sides of the centre
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_growing_shrinking_and_still(shape):
     for seed in range(3):
