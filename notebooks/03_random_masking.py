@@ -40,8 +40,8 @@ from diffusers.utils import logging as diffusers_logging
 
 from seine_lite.data import Scene, render_transition
 from seine_lite.diffusion import NoiseSchedule
-from seine_lite.masking import (MaskMixture, MaskSampler, frame_mask, latent_mask, layout_picture,
-                                masked_latent, parse_layout, unet_input)
+from seine_lite.masking import (MaskMixture, MaskSampler, condition_latent, frame_mask, latent_mask,
+                                layout_picture, masked_latent, parse_layout, unet_input)
 from seine_lite.unet import VideoUNet, unet_config_for
 from seine_lite.vae import BUNDLED_VAE, build_vae, decode_video, encode_video, load_vae
 from seine_lite.widgets import MaskEditor
@@ -179,6 +179,39 @@ with torch.no_grad():
     out = unet(inp, t, text, None)
 print("in_channels", unet.config.in_channels, "out_channels", unet.config.out_channels)
 print("output has the shape of z0:", out.shape == z0.shape)
+
+# %% [markdown]
+# ### Zeros, or a blend of the given frames
+#
+# SEINE shows the UNet zeros where a frame is to be generated. seine_lite can show it something
+# more useful instead: each generated frame gets the given frames nearest to it in time, held
+# before the first and after the last one, mixed linearly in between. For prediction that is the
+# first frame on every frame (Stable Video Diffusion conditions on its image this way); for a
+# transition it is a dissolve of the two ends, in latent space. The UNet then only has to learn
+# how the real clip differs from that. Training picks one with `seine-lite train --condition
+# zeros|blend`, and the model folder remembers the choice. The bundled reference model uses
+# SEINE's `zeros`: one 90-minute CPU run with `blend` came out worse on 5 of its 7 probes (README,
+# "The reference model"), so this is an idea to experiment with, not a recommendation.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+blend = condition_latent(z0, mask, "blend")                  # mask: onelast1, from above
+u = torch.linspace(0, 1, FRAMES).view(1, 1, FRAMES, 1, 1)
+print("blend = (1-u) first + u last on every frame:",
+      bool(torch.allclose(blend, (1 - u) * z0[:, :, :1] + u * z0[:, :, -1:], atol=1e-5)))
+print("given frames unchanged:", bool(torch.equal(blend[:, :, [0, -1]], z0[:, :, [0, -1]])))
+print("zeros is SEINE's masked z0:", bool(torch.equal(condition_latent(z0, mask, "zeros"), masked_latent(z0, mask))))
+
+# %%
+fig, axes = plt.subplots(2, len(shown), figsize=(0.75 * len(shown) + 1, 1.9))
+for r, (name, lat) in enumerate({"masked z0": masked_latent(z0, mask), "blend": blend}.items()):
+    for c, f in enumerate(shown):
+        axes[r, c].imshow(lat[0, 0, f], cmap="coolwarm", vmin=-2, vmax=2, interpolation="nearest")
+        axes[r, c].set_xticks([])
+        axes[r, c].set_yticks([])
+    axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
+fig.suptitle("channel 0 of the clean-latent group: SEINE's zeros and the blend (onelast1)", fontsize=9)
+fig.tight_layout()
 
 # %% [markdown]
 # ## 4. What training draws

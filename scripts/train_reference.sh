@@ -9,6 +9,8 @@
 # seine_lite/weights/reference/. The bundled model (OUT=runs/ref3): 3,304 steps in 90 minutes of
 # wall time on a quiet 2-core machine, latent encoding included (README, "The reference model").
 # On a machine shared with other jobs, OMP_NUM_THREADS=1 is faster than 2 (README, "Training").
+# The fourth session's experiment (worse on 5 of the 7 probes, README "The reference model"):
+#   CONDITION=blend MASKS=transition=0.35,prediction=0.35,bernoulli=0.15,first1=0.15 OUT=runs/ref5 scripts/train_reference.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PRESET=${PRESET:-cpu}
@@ -21,8 +23,8 @@ BIN=${BIN:-.venv/bin}
 resume=()
 [ -d "$OUT/checkpoints" ] && resume=(--resume)
 "$BIN/seine-lite" train --preset "$PRESET" --data mix --num-clips "${CLIPS:-4000}" --steps "$STEPS" \
-  --batch-size "${BATCH:-8}" --lr "${LR:-8e-4}" --warmup-steps 100 --prediction v_prediction --snr-gamma 5 \
-  --ema-decay "${EMA:-0.998}" --masks transition=0.4,prediction=0.4,bernoulli=0.2 \
+  --batch-size "${BATCH:-8}" --lr "${LR:-8e-4}" --warmup-steps 100 --prediction v_prediction --snr-gamma 5 --condition "${CONDITION:-zeros}" \
+  --ema-decay "${EMA:-0.998}" --masks "${MASKS:-transition=0.4,prediction=0.4,bernoulli=0.2}" \
   --checkpoint-every 100 --max-minutes "$MINUTES" --out "$OUT" "${resume[@]}"
 "$BIN/seine-lite" eval --model "$OUT" --out "$OUT" --device "$DEVICE"
 

@@ -180,6 +180,54 @@ def masked_latent(z0: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return z0 * (1 - mask.to(z0.dtype))
 
 
+def blend_weights(given: np.ndarray) -> torch.Tensor:
+    """(B, F) bool -> (B, F, F): row f mixes the given frames nearest f in time.
+
+    A generated frame between given frames a < f < b gets (b-f)/(b-a) of a and (f-a)/(b-a) of b;
+    before the first or after the last given frame it holds that frame; a given frame is itself.
+    With nothing given every row is zero.
+    """
+    given = np.asarray(given, dtype=bool)
+    weights = np.zeros(given.shape + given.shape[-1:], dtype=np.float32)
+    for b, row in enumerate(given):
+        known = np.flatnonzero(row)
+        for f in range(len(row)) if len(known) else ():
+            after = known[np.searchsorted(known, f):]
+            before = known[known <= f]
+            if len(before) and (not len(after) or after[0] == before[-1]):
+                weights[b, f, before[-1]] = 1.0          # given, or after the last given frame
+            elif not len(before):
+                weights[b, f, after[0]] = 1.0            # before the first given frame
+            else:
+                a, z = before[-1], after[0]
+                weights[b, f, a], weights[b, f, z] = (z - f) / (z - a), (f - a) / (z - a)
+    return torch.from_numpy(weights)
+
+
+def blended_latent(z0: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Clean latent with each generated frame filled from the given frames: `blend_weights`.
+
+    Not SEINE (which zeroes them, `masked_latent`): as Stable Video Diffusion repeats its image
+    latent on every frame, each generated frame sees the nearest given content directly: the held
+    first frame for prediction, a latent dissolve of the two ends for a transition.
+    """
+    if z0.ndim != 5 or mask.ndim != 5 or mask.shape[1] != 1:
+        raise ValueError(f"z0 must be (B, C, F, h, w) and mask (B, 1, F, h|1, w|1), "
+                         f"got {tuple(z0.shape)} and {tuple(mask.shape)}")
+    weights = blend_weights(given_frames(mask)).to(device=z0.device, dtype=z0.dtype)
+    return torch.einsum("b f g, b c g h w -> b c f h w", weights, z0)
+
+
+CONDITIONS = {"zeros": masked_latent, "blend": blended_latent}
+
+
+def condition_latent(z0: torch.Tensor, mask: torch.Tensor, kind: str = "zeros") -> torch.Tensor:
+    """The clean-latent channels of the UNet input: "zeros" (SEINE) or "blend" (see `blended_latent`)."""
+    if kind not in CONDITIONS:
+        raise ValueError(f"condition must be one of {list(CONDITIONS)}, got {kind!r}")
+    return CONDITIONS[kind](z0, mask)
+
+
 def unet_input(z_t: torch.Tensor, mask: torch.Tensor, masked_z0: torch.Tensor) -> torch.Tensor:
     """SEINE's UNet input [z_t (C) ; mask (1) ; masked z0 (C)] -> (B, 2C+1, F, h, w)."""
     if z_t.shape != masked_z0.shape or mask.ndim != 5 or mask.shape[1] != 1:

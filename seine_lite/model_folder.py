@@ -61,6 +61,11 @@ def check_model_folder(path, argument: str = "path") -> Path:
         if not isinstance(meta.get(key), int) or isinstance(meta[key], bool) or meta[key] < 1:
             raise ValueError(f"{argument}: {str(path / META_NAME)!r} must give {key!r} as a positive integer, "
                              f"got {meta.get(key)!r}")
+    from seine_lite.masking import CONDITIONS
+
+    if meta.get("condition", "zeros") not in CONDITIONS:
+        raise ValueError(f"{argument}: {str(path / META_NAME)!r} must give 'condition' as one of "
+                         f"{list(CONDITIONS)}, got {meta['condition']!r}")
     return path
 
 

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from seine_lite import inputs
 from seine_lite.diffusion import NoiseSchedule, guided, make_sampler, step_sample
-from seine_lite.masking import latent_mask, layout_picture, mask_from_given, masked_latent, parse_layout, unet_input
+from seine_lite.masking import condition_latent, latent_mask, layout_picture, mask_from_given, parse_layout, unet_input
 from seine_lite.model_folder import check_model_folder, read_meta, save_model_folder
 from seine_lite.replacement import blank_condition, check_conditioning, replace_given, replacement_generator
 
@@ -208,7 +208,7 @@ class SeinePipeline:
         z0 = encode_video(self.vae, pixels[None]).to(self.device)               # (1, C, F, h, w)
         mask = latent_mask(mask_from_given(given), *z0.shape[-2:]).to(self.device)  # (1, 1, F, h, w), 1 = generate
         replace = conditioning == "replace"
-        net_mask, cond_in = blank_condition(z0, mask) if replace else (mask, masked_latent(z0, mask))
+        net_mask, cond_in = blank_condition(z0, mask) if replace else (mask, condition_latent(z0, mask, self.meta.get("condition", "zeros")))
         cond = self._text([prompt])
         uncond = self._text([""])
         scheduler = make_sampler(sampler_name, self.schedule)

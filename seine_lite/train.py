@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 from seine_lite.cli import OneLineParser
 from seine_lite.diffusion import NoiseSchedule
 from seine_lite.latent_cache import DATA_SOURCES, DataConfig, build_latent_cache
-from seine_lite.masking import MaskMixture, MaskSampler, masked_latent, unet_input
+from seine_lite.masking import CONDITIONS, MaskMixture, MaskSampler, condition_latent, unet_input
 from seine_lite.model_folder import save_model_folder
 from seine_lite.presets import get_preset
 from seine_lite.run_folder import (CHECKPOINTS, check_resume, elapsed_until, latest_checkpoint, plot_loss,
@@ -55,6 +55,7 @@ class TrainConfig:
     ema_decay: float = 0.999
     caption_dropout: float = 0.1     # SEINE: text -> "" with p = 0.1, for guidance
     generated_only: bool = False     # loss on generated frames only (SEINE: all frames)
+    condition: str = "zeros"         # generated frames' clean-latent channels: "zeros" (SEINE) or "blend"
     snr_gamma: float = None          # min-SNR loss weighting (None: plain MSE)
     checkpoint_every: int = 100
     keep_checkpoints: int = 2
@@ -148,7 +149,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
             mask = mask.to(device).expand(-1, -1, -1, z0.shape[3], z0.shape[4])
             z_t = cfg.schedule.add_noise(z0, noise, t)
             with accelerator.autocast():
-                pred = model(unet_input(z_t, mask, masked_latent(z0, mask)), t, states, text_mask)
+                pred = model(unet_input(z_t, mask, condition_latent(z0, mask, cfg.condition)), t, states, text_mask)
             loss = cfg.schedule.training_loss(pred.float(), z0, noise, t, mask=mask,
                                  generated_only=cfg.generated_only, snr_gamma=cfg.snr_gamma)
             if not torch.isfinite(loss):
@@ -249,7 +250,7 @@ def export(out: Path, model, ema, vae, cfg: TrainConfig, preset, latent_channels
     meta = {"preset": cfg.preset, "num_frames": preset.num_frames, "size": preset.size,
             "latent_channels": latent_channels, "schedule": asdict(cfg.schedule),
             "text_encoder": cfg.text_encoder, "trained_steps": int(row_step) + int(earlier_steps), "training_seconds": elapsed_until(out, row_step),
-            "guidance_scale": cfg.guidance_scale}
+            "guidance_scale": cfg.guidance_scale, "condition": cfg.condition}
     save_model_folder(out, final, vae, meta)
 
 
@@ -264,11 +265,15 @@ def build_parser() -> OneLineParser:
     p.add_argument("--warmup-steps", type=int, default=50)
     p.add_argument("--prediction", default="epsilon", choices=["epsilon", "v_prediction"])
     p.add_argument("--generated-only", action="store_true", help="loss on generated frames only")
+    p.add_argument("--condition", default="zeros", choices=list(CONDITIONS),
+                   help="what generated frames show the UNet in place of clean latents: zeros (SEINE) or "
+                        "blend (the nearest given frames, held or mixed in time)")
     p.add_argument("--snr-gamma", type=float, default=None, help="min-SNR loss weighting, e.g. 5")
     p.add_argument("--checkpoint-every", type=int, default=100)
     p.add_argument("--ema-decay", type=float, default=0.999)
     p.add_argument("--masks", default=None,
-                   help="mask mixture weights, e.g. transition=0.4,prediction=0.4,bernoulli=0.2")
+                   help="mask mixture weights: families (transition, prediction, bernoulli, interpolation, "
+                        "text_to_video) and fixed layouts, e.g. transition=0.35,prediction=0.35,bernoulli=0.15,first1=0.15")
     p.add_argument("--max-minutes", type=float, default=None,
                    help="stop after this many minutes of wall time, encoding the latent cache included "
                         "(checkpoint + model written; --resume continues)")
@@ -297,27 +302,32 @@ def config_from_args(args) -> TrainConfig:
         preset=args.preset, data=DataConfig(data=args.data, num_clips=args.num_clips, seed=args.seed),
         schedule=NoiseSchedule(prediction_type=args.prediction), steps=args.steps,
         batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
-        generated_only=args.generated_only, snr_gamma=args.snr_gamma,
+        generated_only=args.generated_only, snr_gamma=args.snr_gamma, condition=args.condition,
         checkpoint_every=args.checkpoint_every, seed=args.seed, text_encoder=args.text_encoder, vae=args.vae,
         ema_decay=args.ema_decay, masks=_parse_masks(args.masks), init_from=args.init_from)
 
 
 def _parse_masks(text) -> MaskMixture:
-    """"transition=0.4,prediction=0.6" -> MaskMixture with those weights (others 0)."""
+    """"transition=0.4,prediction=0.5,first1=0.1" -> MaskMixture with those weights (others 0).
+
+    Names are the mixture's families or fixed layouts (`first1`, `onelast2`, a picture "x..x", ...).
+    """
     if text is None:
         return MaskMixture()
+    from seine_lite.masking import parse_layout
+
     families = ("transition", "prediction", "bernoulli", "interpolation", "text_to_video")
-    weights = dict.fromkeys(families, 0.0)
+    weights, extra = dict.fromkeys(families, 0.0), {}
     for item in text.split(","):
-        name, _, value = item.partition("=")
+        name, _, value = (part.strip() for part in item.partition("="))
         try:
-            if name.strip() not in families:
-                raise ValueError
-            weights[name.strip()] = float(value)
+            if name not in families and not (name and set(name) <= {"x", "."}):
+                parse_layout(name, 64)          # a named fixed layout; a picture's length is checked per clip
+            (weights if name in families else extra)[name] = float(value)
         except ValueError:
             raise ValueError(f"--masks must look like transition=0.4,prediction=0.6 with names from "
-                             f"{list(families)}, got {text!r}") from None
-    return MaskMixture(**weights)
+                             f"{list(families)} or fixed layouts such as first1, got {text!r}") from None
+    return MaskMixture(**weights, extra=extra)
 
 
 def main(argv=None):

@@ -246,6 +246,7 @@ BROKEN_FOLDERS = [  # (id, damage(folder), error, regex)
     ("seine_lite.json without size", lambda d: (d / "seine_lite.json").write_text('{"num_frames": 4}'), ValueError,
      "'size'"),
     ("num_frames as text", lambda d: _edit_json(d / "seine_lite.json", num_frames="4"), ValueError, "'num_frames'"),
+    ("unknown condition", lambda d: _edit_json(d / "seine_lite.json", condition="paste"), ValueError, "'condition'"),
     ("unet config of the cpu preset", lambda d: _edit_json(d / "unet" / "config.json",
                                                            **unet_config_for("cpu", text_dim=384)),
      ValueError, "could not load"),

@@ -7,7 +7,7 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from seine_lite.masking import (MaskMixture, MaskSampler, frame_mask, given_frames, latent_mask,
+from seine_lite.masking import (MaskMixture, MaskSampler, condition_latent, frame_mask, given_frames, latent_mask,
                                 layout_picture, mask_from_given, masked_latent, parse_layout,
                                 unet_input)
 
@@ -217,3 +217,34 @@ def test_sampler_other_families_and_small_clips():
 def test_bad_mixture(kwargs):
     with pytest.raises(ValueError):
         MaskMixture(**kwargs)
+
+
+# ----------------------------------------------------------------------------- blend conditioning
+def _ramp(frames=6):
+    """A latent whose value is its frame index: (1, 2, F, 3, 3)."""
+    return torch.arange(float(frames)).view(1, 1, frames, 1, 1).expand(1, 2, frames, 3, 3).clone()
+
+
+@pytest.mark.parametrize("layout, expected", [
+    ("first1", [0, 0, 0, 0, 0, 0]),                 # prediction: the first frame held
+    ("first2", [0, 1, 1, 1, 1, 1]),
+    ("onelast1", [0, 1, 2, 3, 4, 5]),               # a transition: a linear mix of the two ends
+    ("x.x...", [0, 1, 2, 2, 2, 2]),
+    ("...x.x", [3, 3, 3, 3, 4, 5]),
+    ("all", [0, 0, 0, 0, 0, 0]),                    # nothing given: nothing to show
+])
+def test_blended_latent_fills_generated_frames_from_the_nearest_given(layout, expected):
+    z0 = _ramp()
+    mask = latent_mask(frame_mask(layout, 6), 3, 3)
+    out = condition_latent(z0, mask, "blend")
+    assert out.shape == z0.shape
+    assert torch.allclose(out[0, :, :, 1, 2], torch.tensor([expected] * 2, dtype=torch.float32))
+    given = torch.from_numpy(parse_layout(layout, 6))
+    assert torch.equal(out[:, :, given], z0[:, :, given])     # given frames are themselves
+
+
+def test_zeros_condition_is_seines_masked_latent_and_bad_kinds_are_named():
+    z0, mask = torch.randn(2, 4, 5, 2, 2), frame_mask("uniform0.5", 5, batch=2, rng=np.random.default_rng(0))
+    assert torch.equal(condition_latent(z0, mask), masked_latent(z0, mask))
+    with pytest.raises(ValueError, match="condition"):
+        condition_latent(z0, mask, "paste")

@@ -71,11 +71,24 @@ def test_resume_from_another_preset_is_refused(tiny_vae_dir, tmp_path):
     (["--steps", "0"], "--steps"),
     (["--data", "/no/such/folder"], "data"),
     (["--resume"], "resume"),
+    (["--masks", "sideways=1"], "--masks"),
+    (["--masks", "first99=0.2"], "--masks"),
+    (["--masks", "first1=lots"], "--masks"),
 ])
 def test_cli_errors_are_one_line_exit_2(tmp_path, capsys, argv, words):
     code = main(argv + ["--out", str(tmp_path / "x"), "--text-encoder", "null", "--no-progress"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and words in err and len(err.splitlines()) == 1
+
+
+def test_masks_take_fixed_layouts_beside_the_families():
+    from seine_lite.masking import MaskSampler
+    from seine_lite.train import _parse_masks
+
+    mixture = _parse_masks("transition=0.5,first1=0.3,x..x=0.2")
+    assert mixture.prediction == mixture.bernoulli == 0 and mixture.extra == {"first1": 0.3, "x..x": 0.2}
+    _, names = MaskSampler(mixture).sample_with_names(200, 4, torch.Generator().manual_seed(0))
+    assert set(names) == {"onelast1", "first1", "x..x"}
 
 
 def test_two_processes_see_different_data_and_end_equal(tiny_vae_dir, tmp_path):
@@ -117,3 +130,16 @@ def test_warm_start_from_a_model_folder(tiny_vae_dir, tmp_path):
     assert meta["training_seconds"] > json.loads((first / "seine_lite.json").read_text())["training_seconds"]
     with pytest.raises(FileNotFoundError, match="init_from"):
         train(_config(tiny_vae_dir, 2, init_from=str(tmp_path / "none")), tmp_path / "x", progress=False)
+
+
+def test_blend_condition_travels_with_the_model_folder(tiny_vae_dir, tmp_path):
+    out = tmp_path / "blend"
+    train(_config(tiny_vae_dir, 2, condition="blend"), out, progress=False)
+    assert json.loads((out / "seine_lite.json").read_text())["condition"] == "blend"
+    pipe = SeinePipeline.from_pretrained(out)
+    pipe.set_progress_bar_config(disable=True)
+    first = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    blend = pipe.predict(first, num_inference_steps=2, seed=3, paste_given=False)
+    pipe.meta["condition"] = "zeros"                # the same weights shown SEINE's zeroed frames
+    zeros = pipe.predict(first, num_inference_steps=2, seed=3, paste_given=False)
+    assert not np.array_equal(blend, zeros)
