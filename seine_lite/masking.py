@@ -188,19 +188,12 @@ def blend_weights(given: np.ndarray) -> torch.Tensor:
     With nothing given every row is zero.
     """
     given = np.asarray(given, dtype=bool)
+    frames = np.arange(given.shape[-1])
     weights = np.zeros(given.shape + given.shape[-1:], dtype=np.float32)
     for b, row in enumerate(given):
         known = np.flatnonzero(row)
-        for f in range(len(row)) if len(known) else ():
-            after = known[np.searchsorted(known, f):]
-            before = known[known <= f]
-            if len(before) and (not len(after) or after[0] == before[-1]):
-                weights[b, f, before[-1]] = 1.0          # given, or after the last given frame
-            elif not len(before):
-                weights[b, f, after[0]] = 1.0            # before the first given frame
-            else:
-                a, z = before[-1], after[0]
-                weights[b, f, a], weights[b, f, z] = (z - f) / (z - a), (f - a) / (z - a)
+        for j, k in enumerate(known):   # np.interp is linear between given frames and holds the ends
+            weights[b, :, k] = np.interp(frames, known, np.eye(len(known))[j])
     return torch.from_numpy(weights)
 
 

@@ -208,7 +208,8 @@ class SeinePipeline:
         z0 = encode_video(self.vae, pixels[None]).to(self.device)               # (1, C, F, h, w)
         mask = latent_mask(mask_from_given(given), *z0.shape[-2:]).to(self.device)  # (1, 1, F, h, w), 1 = generate
         replace = conditioning == "replace"
-        net_mask, cond_in = blank_condition(z0, mask) if replace else (mask, condition_latent(z0, mask, self.meta.get("condition", "zeros")))
+        condition = self.meta.get("condition", "zeros")    # what the model was trained to see
+        net_mask, cond_in = blank_condition(z0, mask) if replace else (mask, condition_latent(z0, mask, condition))
         cond = self._text([prompt])
         uncond = self._text([""])
         scheduler = make_sampler(sampler_name, self.schedule)
