@@ -22,10 +22,12 @@ BIN=${BIN:-.venv/bin}
 
 resume=()
 [ -d "$OUT/checkpoints" ] && resume=(--resume)
+tconv=()
+[ "${TCONV:-0}" = 1 ] && tconv=(--temporal-conv)
 "$BIN/seine-lite" train --preset "$PRESET" --data mix --num-clips "${CLIPS:-4000}" --steps "$STEPS" \
   --batch-size "${BATCH:-8}" --lr "${LR:-8e-4}" --warmup-steps 100 --prediction v_prediction --snr-gamma 5 --condition "${CONDITION:-zeros}" \
   --ema-decay "${EMA:-0.998}" --masks "${MASKS:-transition=0.4,prediction=0.4,bernoulli=0.2}" \
-  --checkpoint-every 100 --max-minutes "$MINUTES" --out "$OUT" "${resume[@]}"
+  --checkpoint-every 100 --max-minutes "$MINUTES" --out "$OUT" "${resume[@]}" "${tconv[@]}"
 "$BIN/seine-lite" eval --model "$OUT" --out "$OUT" --device "$DEVICE"
 
 if [ "${SHIP:-0}" = 1 ]; then

@@ -63,6 +63,7 @@ class TrainConfig:
     text_encoder: str = "minilm"
     vae: str = None                  # None: the bundled VAE
     unet: dict = None                # None: unet_config_for(preset)
+    temporal_conv: bool = False      # add TemporalConv layers to the UNet (SEINE has none)
     guidance_scale: float = 3.0      # the sampling default written into the model folder
     init_from: str = None            # a model folder whose UNet weights start this run (warm start)
 
@@ -117,6 +118,8 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     latent_channels = cache.latents.shape[1]
     unet_cfg = cfg.unet or unet_config_for(cfg.preset, latent_channels=latent_channels,
                                            text_dim=cache.states.shape[-1])
+    if cfg.temporal_conv:
+        unet_cfg = {**unet_cfg, "temporal_conv": True}
     model = VideoUNet(**unet_cfg)
     warm = _warm_start(model, cfg.init_from) if cfg.init_from and not resume else {}
     ema = EMAModel(model.parameters(), decay=cfg.ema_decay, model_cls=VideoUNet, model_config=model.config)
@@ -268,6 +271,8 @@ def build_parser() -> OneLineParser:
     p.add_argument("--condition", default="zeros", choices=list(CONDITIONS),
                    help="what generated frames show the UNet in place of clean latents: zeros (SEINE) or "
                         "blend (the nearest given frames, held or mixed in time)")
+    p.add_argument("--temporal-conv", action="store_true",
+                   help="a convolution over neighbouring frames after each ResBlock (not in SEINE)")
     p.add_argument("--snr-gamma", type=float, default=None, help="min-SNR loss weighting, e.g. 5")
     p.add_argument("--checkpoint-every", type=int, default=100)
     p.add_argument("--ema-decay", type=float, default=0.999)
@@ -303,6 +308,7 @@ def config_from_args(args) -> TrainConfig:
         schedule=NoiseSchedule(prediction_type=args.prediction), steps=args.steps,
         batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
         generated_only=args.generated_only, snr_gamma=args.snr_gamma, condition=args.condition,
+        temporal_conv=args.temporal_conv,
         checkpoint_every=args.checkpoint_every, seed=args.seed, text_encoder=args.text_encoder, vae=args.vae,
         ema_decay=args.ema_decay, masks=_parse_masks(args.masks), init_from=args.init_from)
 

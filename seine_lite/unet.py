@@ -5,8 +5,9 @@ latent side by side. Output (B, C, F, h, w): the prediction (noise, or v). Each 
 ResBlock(t) -> spatial self-attention -> text cross-attention -> temporal attention, with
 attention switched on per level (`attention_levels`, `temporal_levels`): attention over
 16x16 grids dominates the cost on a CPU, so small presets keep spatial attention coarse.
-Convolutions and norms are per frame; frames only meet in the temporal attention, whose
-output projections start at zero, so the untrained UNet treats every frame on its own.
+Convolutions and norms are per frame; frames only meet in the temporal attention (and, with
+`temporal_conv`, a convolution over neighbouring frames), whose output projections start at
+zero, so the untrained UNet treats every frame on its own.
 With `text_pooled`, the mean of the text states also joins the timestep embedding (as the
 pooled text embedding does in SDXL, Podell et al. 2023, sec. 2.1), so every ResBlock, the 16x16
 ones without cross-attention included, hears the whole prompt: "moving left" is a fact about the
@@ -63,18 +64,45 @@ class ResBlock(nn.Module):
         return self.skip(x) + h
 
 
+class TemporalConv(nn.Module):
+    """GroupNorm-SiLU, then a convolution over 3 neighbouring frames at each pixel, added back.
+
+    The temporal half of a (2+1)D convolution (Make-A-Video, Singer et al. 2022, sec. 3.2;
+    VideoLDM, Blattmann et al. 2023, sec. 3.1): frame t sees frames t-1 and t+1 directly, a
+    bias towards small changes between neighbours that attention has to learn. Zero padding in
+    time lets the first and last frames know they are ends. The convolution starts at zero, so
+    an untrained block is the identity.
+    """
+
+    def __init__(self, ch: int, groups: int):
+        super().__init__()
+        self.norm = nn.GroupNorm(groups, ch)
+        self.conv = nn.Conv3d(ch, ch, kernel_size=(3, 1, 1), padding=(1, 0, 0))
+        nn.init.zeros_(self.conv.weight)
+        nn.init.zeros_(self.conv.bias)
+
+    def forward(self, x: torch.Tensor, num_frames: int) -> torch.Tensor:
+        # x: ((B F), C, H, W)
+        h = rearrange(F.silu(self.norm(x)), "(b f) c h w -> b c f h w", f=num_frames)
+        return x + rearrange(self.conv(h), "b c f h w -> (b f) c h w")
+
+
 class VideoLayer(nn.Module):
-    """One ResBlock followed, where the level asks for it, by a video transformer block."""
+    """One ResBlock, a temporal convolution if asked for, then, where the level asks for it,
+    a video transformer block."""
 
     def __init__(self, in_ch, out_ch, emb_dim, groups, dropout, text_dim, head_dim,
-                 spatial, temporal, ff_mult):
+                 spatial, temporal, ff_mult, temporal_conv=False):
         super().__init__()
         self.res = ResBlock(in_ch, out_ch, emb_dim, groups, dropout)
+        self.tconv = TemporalConv(out_ch, groups) if temporal_conv else None
         self.attn = (VideoTransformerBlock(out_ch, text_dim, head_dim, spatial, temporal, ff_mult)
                      if spatial or temporal else None)
 
     def forward(self, x, emb, num_frames, text_states, text_mask):
         x = self.res(x, emb)
+        if self.tconv is not None:
+            x = self.tconv(x, num_frames)
         if self.attn is not None:
             x = self.attn(x, num_frames, text_states, text_mask)
         return x
@@ -123,6 +151,8 @@ class VideoUNet(ModelMixin, ConfigMixin):
         ff_mult: MLP expansion in the blocks with spatial attention.
         norm_num_groups: GroupNorm groups; must divide every width.
         text_pooled: add a projection of the mean text state to the timestep embedding.
+        temporal_conv: a convolution over neighbouring frames after every ResBlock but the last
+            mid one (`TemporalConv`); SEINE has none, so the default is off.
     """
 
     @register_to_config
@@ -130,7 +160,8 @@ class VideoUNet(ModelMixin, ConfigMixin):
                  block_out_channels: tuple = (32, 64), layers_per_block: int = 1,
                  attention_levels: tuple = (False, True), temporal_levels: tuple | None = None,
                  text_dim: int = 384, attention_head_dim: int = 32, ff_mult: int = 2,
-                 norm_num_groups: int = 8, dropout: float = 0.0, text_pooled: bool = False):
+                 norm_num_groups: int = 8, dropout: float = 0.0, text_pooled: bool = False,
+                 temporal_conv: bool = False):
         super().__init__()
         widths = tuple(block_out_channels)
         n = len(widths)
@@ -144,7 +175,7 @@ class VideoUNet(ModelMixin, ConfigMixin):
         def layer(cin, cout, level, full=False):
             return VideoLayer(cin, cout, emb_dim, norm_num_groups, dropout, text_dim,
                               attention_head_dim, spatial[level] or full, temporal[level] or full,
-                              ff_mult)
+                              ff_mult, temporal_conv)
 
         self.time_mlp = nn.Sequential(nn.Linear(widths[0], emb_dim), nn.SiLU(),
                                       nn.Linear(emb_dim, emb_dim))

@@ -143,3 +143,13 @@ def test_blend_condition_travels_with_the_model_folder(tiny_vae_dir, tmp_path):
     pipe.meta["condition"] = "zeros"                # the same weights shown SEINE's zeroed frames
     zeros = pipe.predict(first, num_inference_steps=2, seed=3, paste_given=False)
     assert not np.array_equal(blend, zeros)
+
+
+def test_temporal_conv_flag_builds_and_ships_the_layers(tiny_vae_dir, tmp_path):
+    out = tmp_path / "tconv"
+    assert main(["--preset", "tiny", "--num-clips", "12", "--steps", "2", "--batch-size", "2",
+                 "--warmup-steps", "1", "--text-encoder", "null", "--vae", str(tiny_vae_dir),
+                 "--temporal-conv", "--out", str(out), "--no-progress"]) == 0
+    assert json.loads((out / "unet" / "config.json").read_text())["temporal_conv"] is True
+    assert any(".tconv.conv." in name for name in _weights(out))
+    assert SeinePipeline.from_pretrained(out).unet.config.temporal_conv is True

@@ -8,7 +8,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from seine_lite.attention import TemporalAttention, apply_rotary, rotary_tables  # noqa: E402
-from seine_lite.unet import VideoUNet, pooled_text, unet_config_for  # noqa: E402
+from seine_lite.unet import TemporalConv, VideoUNet, pooled_text, unet_config_for  # noqa: E402
 
 B, C, F, S, L = 2, 4, 4, 8, 5
 
@@ -90,6 +90,42 @@ def test_temporal_attention_mixes_frames_once_trained():
     x2[:, :, 0] += 1.0
     a, b = run(model, x, t, text, mask), run(model, x2, t, text, mask)
     assert (a[:, :, 3] - b[:, :, 3]).abs().max() > 1e-4
+
+
+def test_temporal_conv_is_identity_at_init():
+    block = TemporalConv(8, 4)
+    x = torch.randn(2 * F, 8, S, S)           # ((B F), C, H, W)
+    assert torch.equal(block(x, F), x)
+
+
+def test_temporal_conv_sees_only_the_neighbouring_frames():
+    """Once trained, frame t hears frames t-1, t and t+1 of its own clip, and nothing else."""
+    torch.manual_seed(0)
+    block, frames = TemporalConv(8, 4), 6
+    with torch.no_grad():
+        block.conv.weight.normal_(std=0.3)
+    x = torch.randn(2 * frames, 8, S, S)
+    x2 = x.clone()
+    x2[2] = torch.randn(8, S, S)              # clip 0, frame 2
+    with torch.no_grad():
+        changed = (block(x2, frames) - block(x, frames)).abs().amax(dim=(1, 2, 3)) > 1e-6
+    assert changed.tolist() == [False, True, True, True, False, False] + [False] * frames
+
+
+def test_unet_with_temporal_conv_starts_per_frame_and_round_trips(tmp_path):
+    torch.manual_seed(0)
+    model = VideoUNet(**{**unet_config_for("tiny", latent_channels=C), "temporal_conv": True}).eval()
+    assert sum(isinstance(m, TemporalConv) for m in model.modules()) == 7   # 2 down, mid, 4 up
+    randomize_zero_inits(model, temporal=False)
+    x, t, text, mask = inputs()
+    x2 = x.clone()
+    x2[:, :, 0] = torch.randn_like(x2[:, :, 0])
+    torch.testing.assert_close(run(model, x2, t, text, mask)[:, :, 1:], run(model, x, t, text, mask)[:, :, 1:],
+                               rtol=0, atol=1e-6)
+    model.save_pretrained(tmp_path)
+    loaded = VideoUNet.from_pretrained(tmp_path).eval()
+    assert loaded.config.temporal_conv is True
+    assert torch.equal(run(loaded, x, t, text, mask), run(model, x, t, text, mask))
 
 
 def test_time_order_matters_relative_positions():
