@@ -19,7 +19,8 @@
 # **What you will do.** Open `seine_lite.unet.VideoUNet` level by level, count its parameters in
 # each preset, draw which tokens spatial and temporal attention compare, look at an attention
 # map of a temporal layer, check numerically that an untrained temporal layer is the identity,
-# see rotary positions make attention depend on frame *distance* only, and time a forward pass.
+# see rotary positions make attention depend on frame *distance* only, compare an optional
+# convolution over neighbouring frames, and time a forward pass.
 #
 # **What you will learn.** How SEINE (built on LaVie) turns an image UNet into a video UNet:
 # convolutions and spatial attention run on every frame on its own, and frames meet only in
@@ -315,7 +316,35 @@ right.set(title="score against the distance i - j", xlabel="i - j", ylabel="scor
 fig.tight_layout()
 
 # %% [markdown]
-# ## 7. What a forward pass costs
+# ## 7. A temporal convolution: neighbours only (not in SEINE)
+#
+# SEINE's frames meet only in attention, which connects every frame with every other from the
+# start and has to *learn* that neighbours matter most. `VideoUNet(temporal_conv=True)` (and
+# `seine-lite train --temporal-conv`) adds a `TemporalConv` after each ResBlock: GroupNorm, SiLU
+# and a convolution over 3 neighbouring frames at every pixel, added back (the temporal half of
+# Make-A-Video's (2+1)D convolution). Its convolution starts at zero too, so the untrained model
+# is still an image model. With random weights in a copy, the influence matrix of one such layer
+# is a band: output frame `k` hears input frames `k-1`, `k` and `k+1`. Stacked through the UNet's
+# layers the band widens, so a frame still hears far frames, through its neighbours.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+with_conv = VideoUNet(**unet_config_for("tiny", latent_channels=C), temporal_conv=True).eval()
+one_conv = randomise(with_conv.down[0].layers[0].tconv, ["conv"])       # width 8, at the 8x8 level
+h = torch.randn(1, 8, FRAMES, LATENT, LATENT, generator=torch.Generator().manual_seed(2))
+print("one TemporalConv, weights random, output frame (row) moved by input frame (column):")
+print(influence(lambda v: rearrange(one_conv(rearrange(v, "b c f x y -> (b f) c x y"), FRAMES),
+                                    "(b f) c x y -> b c f x y", f=FRAMES), h))
+print("UNet with temporal convolutions, all zero-initialised:",
+      influence(run_unet(randomise(with_conv, ["conv_out"])), x).count("1"), "of", FRAMES ** 2, "pairs")
+print("the same UNet, only its convolutions in time random:",
+      influence(run_unet(randomise(with_conv, ["conv_out", "tconv.conv"])), x).count("1"), "of", FRAMES ** 2)
+extra = (VideoUNet(**unet_config_for("cpu"), temporal_conv=True).num_parameters()
+         - VideoUNet(**unet_config_for("cpu")).num_parameters())
+print(f"extra parameters in the cpu preset: {extra:,}")
+
+# %% [markdown]
+# ## 8. What a forward pass costs
 #
 # One forward of batch 1 at each preset's own size (frames and latent grid), on this machine's
 # CPU with one thread. The times vary from run to run and machine to machine.

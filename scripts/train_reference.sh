@@ -11,6 +11,8 @@
 # On a machine shared with other jobs, OMP_NUM_THREADS=1 is faster than 2 (README, "Training").
 # The fourth session's experiment (worse on 5 of the 7 probes, README "The reference model"):
 #   CONDITION=blend MASKS=transition=0.35,prediction=0.35,bernoulli=0.15,first1=0.15 OUT=runs/ref5 scripts/train_reference.sh
+# The fifth session's experiment (temporal convolutions; 1 of 7 bars, README "The reference model"):
+#   TCONV=1 OUT=runs/ref6 scripts/train_reference.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PRESET=${PRESET:-cpu}
