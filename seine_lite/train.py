@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 from seine_lite.cli import OneLineParser
 from seine_lite.diffusion import NoiseSchedule
 from seine_lite.latent_cache import DATA_SOURCES, DataConfig, build_latent_cache
-from seine_lite.masking import CONDITIONS, MaskMixture, MaskSampler, condition_latent, unet_input
+from seine_lite.masking import CONDITIONS, MaskMixture, MaskSampler, condition_latent, parse_layout, unet_input
 from seine_lite.model_folder import save_model_folder
 from seine_lite.presets import get_preset
 from seine_lite.run_folder import (CHECKPOINTS, check_resume, elapsed_until, latest_checkpoint, plot_loss,
@@ -320,8 +320,6 @@ def _parse_masks(text) -> MaskMixture:
     """
     if text is None:
         return MaskMixture()
-    from seine_lite.masking import parse_layout
-
     families = ("transition", "prediction", "bernoulli", "interpolation", "text_to_video")
     weights, extra = dict.fromkeys(families, 0.0), {}
     for item in text.split(","):
