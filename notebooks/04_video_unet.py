@@ -344,7 +344,54 @@ extra = (VideoUNet(**unet_config_for("cpu"), temporal_conv=True).num_parameters(
 print(f"extra parameters in the cpu preset: {extra:,}")
 
 # %% [markdown]
-# ## 8. What a forward pass costs
+# ## 8. Where a frame is in time: a frame index and a relative position bias
+#
+# Convolutions, FiLM and cross-attention work frame by frame and, so far, get the same inputs in
+# every frame; rotary positions change how strongly frames attend to each other, never *what*
+# they pass on. So frame 7 has no input saying "I am 7 frames after the given one", which it
+# needs to turn "moving left" into "this far left". Two options of `VideoUNet` (issue 13) fix
+# that, both zero-initialised, so an untrained UNet computes what it did without them:
+# `frame_positions=N` adds a sinusoid of the frame index, through an MLP, to every frame's
+# timestep embedding (Stable Video Diffusion's `time_pos_embed`), and `relative_position_bias=True`
+# adds SEINE's learned bias per head and per bucket of the distance `i - j` to temporal
+# attention's scores (T5's buckets: exact for near frames, logarithmic for far ones).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from seine_lite import SeinePipeline  # noqa: E402
+from seine_lite.frame_position import relative_position_bucket  # noqa: E402
+
+placed = VideoUNet(**unet_config_for("tiny", latent_channels=C), frame_positions=FRAMES,
+                   relative_position_bias=True).eval()
+missing = placed.load_state_dict(per_frame.state_dict(), strict=False).missing_keys
+with torch.no_grad():
+    gap = (run_unet(placed)(x) - run_unet(per_frame)(x)).abs().max().item()
+print(f"{len(missing)} new tensors; untrained, the output moves by {gap:.0e}")
+index = torch.arange(16)
+buckets = relative_position_bucket(index[:, None] - index[None, :], 32, 32)
+print("bucket of i - j for i = 0, j = 0..15:", buckets[0].tolist())
+reference = SeinePipeline.from_pretrained().unet        # the bundled model: what training made of them
+print("bundled model: frame_positions =", reference.config.frame_positions,
+      " relative_position_bias =", reference.config.relative_position_bias)
+
+# %%
+panels = [("bucket of i - j (16 frames)", buckets.numpy(), "viridis")]
+if reference.frame_embedding is not None:       # how alike the learned frame embeddings are
+    with torch.no_grad():
+        e = torch.nn.functional.normalize(reference.frame_embedding(16, "cpu", torch.float32), dim=-1)
+    panels.append(("bundled: cosine of frame embeddings", (e @ e.T).numpy(), "coolwarm"))
+if reference.config.relative_position_bias:     # the mid block's learned bias, first head
+    with torch.no_grad():
+        bias = reference.mid.attn.temporal.position_bias(16, "cpu")[0].numpy()
+    panels.append(("bundled: mid-block bias, head 0", bias, "coolwarm"))
+fig, axes = plt.subplots(1, len(panels), figsize=(3.3 * len(panels), 3.2), squeeze=False)
+for ax, (title, image, cmap) in zip(axes[0], panels):
+    ax.imshow(image, cmap=cmap)
+    ax.set(title=title, xlabel="frame j", ylabel="frame i")
+fig.tight_layout()
+
+# %% [markdown]
+# ## 9. What a forward pass costs
 #
 # One forward of batch 1 at each preset's own size (frames and latent grid), on this machine's
 # CPU with one thread. The times vary from run to run and machine to machine.

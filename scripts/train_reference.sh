@@ -22,19 +22,34 @@ MINUTES=${MINUTES:-90}
 DEVICE=${DEVICE:-cpu}
 BIN=${BIN:-.venv/bin}
 
+# Issue 13's options (each an environment variable; empty switches it off):
+#   TEXT=minilm-words   the word path (word embeddings beside MiniLM's states)
+#   FRAMEPOS=16         a frame-index embedding      RELBIAS=1   SEINE's relative position bias
+#   SNR=5               min-SNR weighting (SNR= for plain v-MSE)      TDRAW=logit-normal
+#   INIT=DIR            a new leg that starts from a model folder's UNet (--init-from)
+#   SCORE=25            score on a held-out subset every 25 minutes; the best goes to $OUT/best
 resume=()
 [ -d "$OUT/checkpoints" ] && resume=(--resume)
-tconv=()
-[ "${TCONV:-0}" = 1 ] && tconv=(--temporal-conv)
-"$BIN/seine-lite" train --preset "$PRESET" --data mix --num-clips "${CLIPS:-4000}" --steps "$STEPS" \
-  --batch-size "${BATCH:-8}" --lr "${LR:-8e-4}" --warmup-steps 100 --prediction v_prediction --snr-gamma 5 --condition "${CONDITION:-zeros}" \
+extra=()
+[ "${TCONV:-0}" = 1 ] && extra+=(--temporal-conv)
+[ -n "${FRAMEPOS:-}" ] && extra+=(--frame-positions "$FRAMEPOS")
+[ "${RELBIAS:-0}" = 1 ] && extra+=(--relative-position-bias)
+[ -n "${SNR-5}" ] && extra+=(--snr-gamma "${SNR-5}")
+[ -n "${SCORE:-}" ] && extra+=(--score-every "$SCORE")
+[ -n "${INIT:-}" ] && [ ${#resume[@]} = 0 ] && extra+=(--init-from "$INIT")
+"$BIN/seine-lite" train --preset "$PRESET" --data "${DATA:-mix}" --num-clips "${CLIPS:-4000}" --steps "$STEPS" \
+  --batch-size "${BATCH:-8}" --lr "${LR:-8e-4}" --warmup-steps "${WARMUP:-100}" --prediction v_prediction \
+  --condition "${CONDITION:-zeros}" --text-encoder "${TEXT:-minilm}" --timestep-draw "${TDRAW:-uniform}" \
   --ema-decay "${EMA:-0.998}" --masks "${MASKS:-transition=0.4,prediction=0.4,bernoulli=0.2}" \
-  --checkpoint-every 100 --max-minutes "$MINUTES" --out "$OUT" "${resume[@]}" "${tconv[@]}"
-"$BIN/seine-lite" eval --model "$OUT" --out "$OUT" --device "$DEVICE"
+  --checkpoint-every 100 --max-minutes "$MINUTES" --out "$OUT" "${resume[@]}" "${extra[@]}"
+MODEL="$OUT"
+[ -d "$OUT/best/unet" ] && MODEL="$OUT/best"     # the best-scored checkpoint, not the last
+"$BIN/seine-lite" eval --model "$MODEL" --out "$MODEL" --device "$DEVICE"
 
 if [ "${SHIP:-0}" = 1 ]; then
   rm -rf seine_lite/weights/reference
   mkdir -p seine_lite/weights/reference
-  cp -r "$OUT/unet" "$OUT/vae" "$OUT/seine_lite.json" "$OUT/eval.md" "$OUT/eval.json" "$OUT/loss.png" seine_lite/weights/reference/
-  echo "shipped $OUT into seine_lite/weights/reference/"
+  cp -r "$MODEL/unet" "$MODEL/vae" "$MODEL/seine_lite.json" "$MODEL/eval.md" "$MODEL/eval.json" seine_lite/weights/reference/
+  cp "$OUT/loss.png" seine_lite/weights/reference/
+  echo "shipped $MODEL into seine_lite/weights/reference/"
 fi

@@ -11,6 +11,8 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
+from seine_lite.frame_position import RelativePositionBias
+
 
 def rotary_tables(num_frames: int, dim: int, device, dtype, base: float = 10000.0):
     """cos, sin tables (F, dim) for rotary positions (RoFormer, Su et al. 2021, eq. 34)."""
@@ -42,37 +44,44 @@ class Attention(nn.Module):
         self.to_out = nn.Linear(dim, dim)
 
     def forward(self, x, context=None, mask=None, rotary=None):
+        # mask: bool, True = attend, or a float bias added to the logits
         context = x if context is None else context
         q = rearrange(self.to_q(x), "n s (heads d) -> n heads s d", heads=self.heads)
         k = rearrange(self.to_k(context), "n l (heads d) -> n heads l d", heads=self.heads)
         v = rearrange(self.to_v(context), "n l (heads d) -> n heads l d", heads=self.heads)
         if rotary is not None:
             q, k = apply_rotary(q, *rotary), apply_rotary(k, *rotary)
-        # softmax(q k^T / sqrt(d)) v  (Vaswani et al. 2017, eq. 1); mask: True = attend
+        # softmax(q k^T / sqrt(d) [+ bias]) v  (Vaswani et al. 2017, eq. 1)
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         return self.to_out(rearrange(out, "n heads s d -> n s (heads d)"))
 
 
 class TemporalAttention(nn.Module):
-    """Self-attention across frames at each spatial position, with rotary relative positions.
+    """Self-attention across frames at each spatial position, with rotary relative positions
+    and, if `position_buckets` is set, SEINE's learned relative position bias beside them.
 
     Its output projection starts at zero, so an untrained block is the identity in time.
     """
 
-    def __init__(self, dim: int, head_dim: int):
+    def __init__(self, dim: int, head_dim: int, position_buckets: int = 0):
         super().__init__()
         if head_dim % 2:
             raise ValueError(f"head_dim must be even for rotary positions, got {head_dim}")
         self.head_dim = head_dim
         self.norm = nn.LayerNorm(dim)
         self.attn = Attention(dim, head_dim)
+        self.position_bias = (RelativePositionBias(dim // head_dim, position_buckets)
+                              if position_buckets else None)
         nn.init.zeros_(self.attn.to_out.weight)
         nn.init.zeros_(self.attn.to_out.bias)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         # tokens: ((B H W), F, C)
         rotary = rotary_tables(tokens.shape[1], self.head_dim, tokens.device, tokens.dtype)
-        return tokens + self.attn(self.norm(tokens), rotary=rotary)
+        bias = None
+        if self.position_bias is not None:
+            bias = self.position_bias(tokens.shape[1], tokens.device).to(tokens.dtype)  # (heads, F, F)
+        return tokens + self.attn(self.norm(tokens), mask=bias, rotary=rotary)
 
 
 class FeedForward(nn.Module):
@@ -108,7 +117,7 @@ class VideoTransformerBlock(nn.Module):
     """
 
     def __init__(self, dim: int, text_dim: int, head_dim: int, spatial: bool = True,
-                 temporal: bool = True, ff_mult: int = 2):
+                 temporal: bool = True, ff_mult: int = 2, position_buckets: int = 0):
         super().__init__()
         if not (spatial or temporal):
             raise ValueError("VideoTransformerBlock needs spatial or temporal attention")
@@ -119,7 +128,7 @@ class VideoTransformerBlock(nn.Module):
             self.norm_cross = nn.LayerNorm(dim)
             self.cross_attn = Attention(dim, head_dim, context_dim=text_dim)
             self.ff = FeedForward(dim, ff_mult)
-        self.temporal = TemporalAttention(dim, head_dim) if temporal else None
+        self.temporal = TemporalAttention(dim, head_dim, position_buckets) if temporal else None
 
     def forward(self, x, num_frames, text_states=None, text_mask=None):
         # x: ((B F), C, H, W); text_states: (B, L, D); text_mask: bool (B, L) or None

@@ -17,6 +17,7 @@ from seine_lite.samplers import (DDIMSampler, DDPMSampler, get_scheduler, make_s
 
 BETA_SCHEDULES = ("linear", "scaled_linear", "cosine")
 PREDICTION_TYPES = ("epsilon", "v_prediction")
+TIMESTEP_DRAWS = ("uniform", "logit-normal")
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,17 @@ class NoiseSchedule:
         return dict(num_train_timesteps=self.num_train_timesteps, beta_schedule=beta_schedule,
                     beta_start=self.beta_start, beta_end=self.beta_end, prediction_type=self.prediction_type)
 
-    def sample_timesteps(self, batch: int, generator=None, device=None) -> torch.Tensor:
-        """Training timesteps t ~ U{0, ..., T-1}, (B,) long."""
+    def sample_timesteps(self, batch: int, generator=None, device=None, draw: str = "uniform") -> torch.Tensor:
+        """Training timesteps (B,) long: t ~ U{0, ..., T-1} (DDPM), or with `draw="logit-normal"`
+        t = round(sigmoid(n) (T-1)), n ~ N(0, 1) (SD3, Esser et al. 2024, sec. 3.1), which draws
+        the middle and noisy steps, where layout and motion are decided, more often."""
+        if draw not in TIMESTEP_DRAWS:
+            raise ValueError(f"draw must be one of {TIMESTEP_DRAWS}, got {draw!r}")
         device = device or (generator.device if generator is not None else "cpu")
-        return torch.randint(0, self.num_train_timesteps, (batch,), generator=generator, device=device)
+        if draw == "uniform":
+            return torch.randint(0, self.num_train_timesteps, (batch,), generator=generator, device=device)
+        n = torch.randn(batch, generator=generator, device=device)
+        return (torch.sigmoid(n) * (self.num_train_timesteps - 1)).round().long()
 
     # ------------------------------------------------------------------ forward process and target
     def timesteps_for(self, t, like: torch.Tensor) -> torch.Tensor:

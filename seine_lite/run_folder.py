@@ -2,8 +2,9 @@
 
     DIR/checkpoints/step_N/   accelerate's save_state, written to tmp_step_N and renamed, so a
                               kill at any moment leaves the last complete checkpoint intact
-    DIR/metrics.jsonl         one JSON line per step (loss, lr, clips/s, cumulative seconds)
-    DIR/loss.png              the loss curve
+    DIR/metrics.jsonl         one JSON line per step (loss, lr, clips/s, cumulative seconds), and
+                              one per held-out scoring ({"step", "score", "eval"}: train_scoring.py)
+    DIR/loss.png              the loss curve, and the held-out score if the run was scored
 """
 import json
 import os
@@ -73,6 +74,8 @@ def plot_loss(out: Path):
     from matplotlib.figure import Figure  # no pyplot: never switches a notebook's backend
 
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    scores = [r for r in rows if "score" in r]       # held-out scorings (train --score-every)
+    rows = [r for r in rows if "loss" in r]
     steps, losses = [r["step"] for r in rows], [r["loss"] for r in rows]
     window = max(1, len(losses) // 20)
     smooth = [sum(losses[max(0, i - window + 1):i + 1]) / len(losses[max(0, i - window + 1):i + 1])
@@ -82,6 +85,10 @@ def plot_loss(out: Path):
     ax.plot(steps, losses, alpha=0.3, label="loss")
     ax.plot(steps, smooth, label=f"mean of {window}")
     ax.set(xlabel="step", ylabel="loss", yscale="log", title=f"training loss ({out.name})")
-    ax.legend()
+    ax.legend(loc="upper left")
+    if scores:
+        right = ax.twinx()
+        right.plot([r["step"] for r in scores], [r["score"] for r in scores], "o-", color="C3")
+        right.set_ylabel("held-out score (bars met + fraction)", color="C3")
     fig.tight_layout()
     fig.savefig(out / "loss.png", dpi=100)

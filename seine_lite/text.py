@@ -8,6 +8,9 @@ Diffusion folder and a null encoder share one interface:
     states, mask = encoder.encode(["a red circle moving left on a black background"])
     # states: float32 (B, L, D) last hidden state; mask: bool (B, L), True = real token
 
+"minilm-words" is MiniLM with each token's input word embedding beside its last-layer state,
+(B, L, 2D): context-free word identity for the UNet's `WordPath` (see `word_path.py`).
+
 Every caption is padded / truncated to the encoder's fixed `max_length`.
 The empty caption "" is the unconditional input for classifier-free guidance:
 training drops captions to "" with probability 0.1, sampling encodes "" for the
@@ -39,6 +42,7 @@ class TextEncoder:
     """Base: `encode(prompts) -> (states (B, L, dim) float32, mask (B, L) bool)` on `self.device`."""
     dim: int
     max_length: int
+    word_dim: int = 0      # trailing channels of `dim` that are context-free word embeddings
     device = torch.device("cpu")
 
     def encode(self, prompts) -> tuple:
@@ -56,12 +60,13 @@ class TextEncoder:
 class _HFTextEncoder(TextEncoder):
     """A `transformers` tokenizer + model pair; returns the last hidden state."""
 
-    def __init__(self, tokenizer, model, max_length: int):
+    def __init__(self, tokenizer, model, max_length: int, words: bool = False):
         if not isinstance(max_length, int) or max_length < 2:
             raise ValueError(f"max_length must be an int >= 2 (room for start and end tokens), got {max_length!r}")
         self.tokenizer = tokenizer
         self.model = model.to(dtype=torch.float32).eval().requires_grad_(False)
-        self.dim = int(model.config.hidden_size)
+        self.word_dim = int(model.config.hidden_size) if words else 0
+        self.dim = int(model.config.hidden_size) + self.word_dim
         self.max_length = max_length
 
     def to(self, device):
@@ -77,6 +82,8 @@ class _HFTextEncoder(TextEncoder):
         ids = tokens["input_ids"].to(self.device)
         mask = tokens["attention_mask"].to(self.device)
         states = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
+        if self.word_dim:   # [context ; word]: the same word vector for a word in every caption
+            states = torch.cat([states, self.model.get_input_embeddings()(ids)], dim=-1)
         return states.float(), mask.bool()
 
 
@@ -103,10 +110,11 @@ class MiniLMTextEncoder(_HFTextEncoder):
     """all-MiniLM-L6-v2 token states (D = 384); the default encoder.
 
     `path` defaults to the bundled copy; its `model.safetensors` must have the
-    upstream sha256 (`MINILM_SHA256`) unless `verify=False`.
+    upstream sha256 (`MINILM_SHA256`) unless `verify=False`. `words=True` appends each token's
+    input word embedding to its state: (B, L, 2 x 384).
     """
 
-    def __init__(self, path=None, max_length: int = 32, verify: bool = True):
+    def __init__(self, path=None, max_length: int = 32, verify: bool = True, words: bool = False):
         from transformers import AutoModel, AutoTokenizer
         folder = minilm_path() if path is None else Path(path)
         weights = folder / "model.safetensors"
@@ -121,7 +129,7 @@ class MiniLMTextEncoder(_HFTextEncoder):
             _VERIFIED.add(weights.resolve())
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         model = AutoModel.from_pretrained(folder, local_files_only=True)
-        super().__init__(tokenizer, model, max_length)
+        super().__init__(tokenizer, model, max_length, words=words)
 
 
 class CLIPTextEncoder(_HFTextEncoder):
@@ -170,6 +178,7 @@ class CachedTextEncoder(TextEncoder):
             raise ValueError(f"encoder must be a TextEncoder, got {type(encoder).__name__}")
         self.encoder = encoder
         self.dim, self.max_length = encoder.dim, encoder.max_length
+        self.word_dim = getattr(encoder, "word_dim", 0)
         self.device = encoder.device
         self.cache = {}
 
@@ -194,12 +203,14 @@ class CachedTextEncoder(TextEncoder):
 
 
 def load_text_encoder(name="minilm", **kwargs) -> TextEncoder:
-    """`"minilm"` (default), `"null"`, or a path to a Stable Diffusion folder (CLIP)."""
+    """`"minilm"` (default), `"minilm-words"`, `"null"`, or a path to a Stable Diffusion folder (CLIP)."""
     if name == "minilm":
         return MiniLMTextEncoder(**kwargs)
+    if name == "minilm-words":
+        return MiniLMTextEncoder(words=True, **kwargs)
     if name == "null":
         return NullTextEncoder(**kwargs)
     if isinstance(name, (str, Path)) and Path(name).is_dir():
         return CLIPTextEncoder(name, **kwargs)
-    raise FileNotFoundError(f"name must be 'minilm', 'null' or a Stable Diffusion folder with "
+    raise FileNotFoundError(f"name must be 'minilm', 'minilm-words', 'null' or a Stable Diffusion folder with "
                             f"text_encoder/ and tokenizer/, got {name!r}")

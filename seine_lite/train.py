@@ -13,6 +13,7 @@ each process of a multi-process run sees different clips.
 """
 import json
 import os
+import shlex
 import shutil
 import signal
 import sys
@@ -29,7 +30,7 @@ from diffusers.training_utils import EMAModel
 from tqdm.auto import tqdm
 
 from seine_lite.cli import OneLineParser
-from seine_lite.diffusion import NoiseSchedule
+from seine_lite.diffusion import TIMESTEP_DRAWS, NoiseSchedule
 from seine_lite.latent_cache import DATA_SOURCES, DataConfig, build_latent_cache
 from seine_lite.masking import CONDITIONS, MaskMixture, MaskSampler, condition_latent, parse_layout, unet_input
 from seine_lite.model_folder import save_model_folder
@@ -38,6 +39,10 @@ from seine_lite.run_folder import (CHECKPOINTS, check_resume, elapsed_until, lat
                                    save_checkpoint, write_metrics)
 from seine_lite.unet import VideoUNet, unet_config_for
 
+# UNet options a warm start may add to the model it starts from: their modules start at zero
+# (the word path at its own scale) and are the only weights the source may lack
+NEW_OPTIONS = {"text_words": "word_path.", "text_word_scale": None, "frame_positions": "frame_embedding.",
+               "relative_position_bias": ".position_bias.", "relative_position_buckets": None}
 
 
 @dataclass
@@ -57,6 +62,7 @@ class TrainConfig:
     generated_only: bool = False     # loss on generated frames only (SEINE: all frames)
     condition: str = "zeros"         # generated frames' clean-latent channels: "zeros" (SEINE) or "blend"
     snr_gamma: float = None          # min-SNR loss weighting (None: plain MSE)
+    timestep_draw: str = "uniform"   # or "logit-normal" (SD3): more of the noisy steps
     checkpoint_every: int = 100
     keep_checkpoints: int = 2
     seed: int = 0
@@ -64,6 +70,11 @@ class TrainConfig:
     vae: str = None                  # None: the bundled VAE
     unet: dict = None                # None: unet_config_for(preset)
     temporal_conv: bool = False      # add TemporalConv layers to the UNet (SEINE has none)
+    frame_positions: int = 0         # frame-index embedding for up to this many frames (0: none)
+    relative_position_bias: bool = False   # SEINE's T5 bias in temporal attention
+    text_word_scale: float = 8.0     # starting length of the word vectors (text encoder "minilm-words")
+    score_every_minutes: float = None      # score on a held-out subset this often, keep the best in DIR/best
+    score_subset: dict = None        # its size (None: train_scoring.SUBSET)
     guidance_scale: float = 3.0      # the sampling default written into the model folder
     init_from: str = None            # a model folder whose UNet weights start this run (warm start)
 
@@ -82,7 +93,7 @@ def draw_batch(cache, cfg: TrainConfig, sampler, step: int, rank: int):
     caption_ids = torch.where(dropped, torch.zeros_like(caption_ids), caption_ids)  # row 0 is ""
     mask = sampler.sample(cfg.batch_size, z0.shape[2], generator=g)
     noise = torch.randn(z0.shape, generator=g)
-    t = torch.randint(cfg.schedule.num_train_timesteps, (cfg.batch_size,), generator=g)
+    t = cfg.schedule.sample_timesteps(cfg.batch_size, generator=g, draw=cfg.timestep_draw)
     return idx, z0, cache.states[caption_ids], cache.text_mask[caption_ids], mask, noise, t
 
 
@@ -116,10 +127,10 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     cache = build_latent_cache(cfg.data, cfg.preset, vae, text_encoder, cfg.text_encoder,
                                cache_dir=out / "cache", progress=progress and accelerator.is_main_process)
     latent_channels = cache.latents.shape[1]
+    words = text_encoder.word_dim       # "minilm-words": word embeddings follow the context states
     unet_cfg = cfg.unet or unet_config_for(cfg.preset, latent_channels=latent_channels,
-                                           text_dim=cache.states.shape[-1])
-    if cfg.temporal_conv:
-        unet_cfg = {**unet_cfg, "temporal_conv": True}
+                                           text_dim=cache.states.shape[-1] - words)
+    unet_cfg = {**unet_cfg, **_options(cfg, words)}
     model = VideoUNet(**unet_cfg)
     warm = _warm_start(model, cfg.init_from) if cfg.init_from and not resume else {}
     ema = EMAModel(model.parameters(), decay=cfg.ema_decay, model_cls=VideoUNet, model_config=model.config)
@@ -136,7 +147,8 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
         start = int(last.name.split("_")[1])
     ema.to(accelerator.device)
 
-    rows, t0, row = [], time.time(), {}
+    rows, t0, row, scored_at = [], time.time(), {}, time.time()
+    best = _best_score(out) if resume else float("-inf")
     # training time of earlier runs of this folder, and of the model it was warm-started from
     elapsed_before = elapsed_until(out, start) + warm.get("training_seconds", 0.0)
     bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, desc=f"training {cfg.preset}",
@@ -179,6 +191,13 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
             if world > 1:  # every process stops at the same step
                 stop = accelerator.reduce(torch.tensor([float(stop)], device=accelerator.device), "sum").item() > 0
             if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.steps or out_of_time or stop:
+                last_one = step + 1 == cfg.steps or out_of_time
+                if cfg.score_every_minutes and accelerator.is_main_process and not stop and (
+                        last_one or time.time() - scored_at >= 60 * cfg.score_every_minutes):
+                    legs = _record_leg(out, start, step + 1, time.time() - started, cfg.init_from, write=False)
+                    best = _score(out, accelerator.unwrap_model(model), ema, vae, text_encoder, cfg, preset,
+                                  latent_channels, step + 1, elapsed_before + now, rows, best, warm, legs)
+                    scored_at = time.time()
                 if accelerator.is_main_process:  # metrics first: a resume drops rows past its checkpoint
                     write_metrics(out, rows, keep_until=start)
                 save_checkpoint(accelerator, out, step + 1, cfg.keep_checkpoints)
@@ -201,8 +220,9 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
                                                               "seen": seen, "param_sum": digest}))
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
+        legs = _record_leg(out, start, row.get("step", start), time.time() - started, cfg.init_from)
         export(out, accelerator.unwrap_model(model), ema, vae, cfg, preset, latent_channels,
-               row.get("step", start), earlier_steps=warm.get("trained_steps", 0))
+               row.get("step", start), warm=warm, legs=legs)
         plot_loss(out)
     accelerator.end_training()
     return row
@@ -239,22 +259,97 @@ def _warm_start(model, folder) -> dict:
     def plain(config):
         return json.loads(json.dumps({k: v for k, v in dict(config).items() if not k.startswith("_")}))
 
-    if plain(source.config) != plain(model.config):
+    mine, theirs = plain(model.config), plain(source.config)
+    for name in NEW_OPTIONS:   # options this run may add; the rest must match
+        mine.pop(name, None)
+        theirs.pop(name, None)
+    if mine != theirs:
         raise ValueError(f"init_from: {str(folder)!r} holds a UNet of another configuration")
-    model.load_state_dict(source.state_dict())
-    return read_meta(folder)
+    missing, unexpected = model.load_state_dict(source.state_dict(), strict=False)
+    added = tuple(p for p in NEW_OPTIONS.values() if p)
+    if unexpected or any(not any(p in k for p in added) for k in missing):
+        raise ValueError(f"init_from: {str(folder)!r} holds weights this UNet cannot take "
+                         f"({(unexpected or missing)[0]})")
+    return {**read_meta(folder), "added_modules": sorted({k.split(".")[0] for k in missing})}
+
+
+def _options(cfg: TrainConfig, words: int) -> dict:
+    """The UNet options a training config switches on (only those: older folders stay as they were)."""
+    options = {"temporal_conv": True} if cfg.temporal_conv else {}
+    if words:
+        options.update(text_words=words, text_word_scale=cfg.text_word_scale)
+    if cfg.frame_positions:
+        options["frame_positions"] = cfg.frame_positions
+    if cfg.relative_position_bias:
+        options["relative_position_bias"] = True
+    return options
+
+
+def _ema_unet(model, ema):
+    final = VideoUNet.from_config(model.config)
+    ema.copy_to(final.parameters())
+    return final.eval()
+
+
+def _meta(cfg: TrainConfig, preset, latent_channels: int, steps: int, seconds: float) -> dict:
+    return {"preset": cfg.preset, "num_frames": preset.num_frames, "size": preset.size,
+            "latent_channels": latent_channels, "schedule": asdict(cfg.schedule),
+            "text_encoder": cfg.text_encoder, "trained_steps": int(steps), "training_seconds": float(seconds),
+            "guidance_scale": cfg.guidance_scale, "condition": cfg.condition}
+
+
+def _best_score(out: Path) -> float:
+    path = out / "metrics.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    return max([r["score"] for r in rows if "score" in r], default=float("-inf"))
+
+
+def _score(out, model, ema, vae, text_encoder, cfg, preset, latent_channels, step, elapsed, rows, best, warm,
+           legs):
+    """Score the EMA weights on the held-out subset; a new best is written to DIR/best/."""
+    from seine_lite.train_scoring import eval_row, score_model
+
+    unet = _ema_unet(model, ema)
+    meta = _meta(cfg, preset, latent_channels, step + warm.get("trained_steps", 0), elapsed)
+    result = score_model(unet, vae, text_encoder, meta, subset=cfg.score_subset)
+    rows.append(eval_row(step, elapsed, result))
+    tqdm.write(f"step {step}: held-out score {result['score']:.3f} ({rows[-1]['bars_met']} bars; direction "
+               f"{result['direction_accuracy']:.0%}, interpolation {result['interpolation_gain_db']:+.2f} dB, "
+               f"prediction {result['prediction_gain_db']:+.2f} dB)")
+    if result["score"] > best:
+        save_model_folder(out / "best", unet, vae, {**meta, "score": result["score"], "score_step": step,
+                                                    "legs": _earlier_legs(warm) + legs})
+        return result["score"]
+    return best
+
+
+def _record_leg(out: Path, start: int, end: int, seconds: float, init_from, write: bool = True) -> list:
+    """Append this call's command, steps and wall minutes to DIR/legs.json; returns every leg."""
+    path = out / "legs.json"
+    legs = [leg for leg in (json.loads(path.read_text()) if path.exists() else []) if leg["from_step"] < start]
+    legs.append({"command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]), "from_step": int(start),
+                 "to_step": int(end), "wall_minutes": round(seconds / 60, 2), "init_from": init_from})
+    if write:
+        path.write_text(json.dumps(legs, indent=2))
+    return legs
+
+
+def _earlier_legs(warm: dict) -> list:
+    """The legs of the model a warm start began from (one summary leg if it recorded none)."""
+    if not warm:
+        return []
+    return warm.get("legs") or [{"command": "(not recorded)", "trained_steps": warm.get("trained_steps", 0),
+                                 "training_seconds": warm.get("training_seconds", 0.0)}]
 
 
 def export(out: Path, model, ema, vae, cfg: TrainConfig, preset, latent_channels: int, row_step: int,
-           earlier_steps: int = 0):
+           warm: dict = None, legs: list = ()):
     """Write the EMA weights as a model folder that SeinePipeline.from_pretrained reads."""
-    final = VideoUNet.from_config(model.config)
-    ema.copy_to(final.parameters())
-    meta = {"preset": cfg.preset, "num_frames": preset.num_frames, "size": preset.size,
-            "latent_channels": latent_channels, "schedule": asdict(cfg.schedule),
-            "text_encoder": cfg.text_encoder, "trained_steps": int(row_step) + int(earlier_steps), "training_seconds": elapsed_until(out, row_step),
-            "guidance_scale": cfg.guidance_scale, "condition": cfg.condition}
-    save_model_folder(out, final, vae, meta)
+    warm = warm or {}
+    meta = _meta(cfg, preset, latent_channels, int(row_step) + int(warm.get("trained_steps", 0)),
+                 elapsed_until(out, row_step))
+    meta["legs"] = _earlier_legs(warm) + list(legs)
+    save_model_folder(out, _ema_unet(model, ema), vae, meta)
 
 
 def build_parser() -> OneLineParser:
@@ -273,7 +368,17 @@ def build_parser() -> OneLineParser:
                         "blend (the nearest given frames, held or mixed in time)")
     p.add_argument("--temporal-conv", action="store_true",
                    help="a convolution over neighbouring frames after each ResBlock (not in SEINE)")
+    p.add_argument("--frame-positions", type=int, default=0,
+                   help="a frame-index embedding for up to N frames, added to every frame's timestep embedding")
+    p.add_argument("--relative-position-bias", action="store_true",
+                   help="SEINE's T5-style relative position bias in temporal attention")
+    p.add_argument("--text-word-scale", type=float, default=8.0,
+                   help="with --text-encoder minilm-words: the length the word vectors start at")
+    p.add_argument("--score-every", type=float, default=None, metavar="MINUTES",
+                   help="score on a small held-out subset this often (and at the end); the best goes to OUT/best")
     p.add_argument("--snr-gamma", type=float, default=None, help="min-SNR loss weighting, e.g. 5")
+    p.add_argument("--timestep-draw", default="uniform", choices=list(TIMESTEP_DRAWS),
+                   help="how training draws t: uniform (DDPM) or logit-normal (SD3, more noisy steps)")
     p.add_argument("--checkpoint-every", type=int, default=100)
     p.add_argument("--ema-decay", type=float, default=0.999)
     p.add_argument("--masks", default=None,
@@ -283,7 +388,8 @@ def build_parser() -> OneLineParser:
                    help="stop after this many minutes of wall time, encoding the latent cache included "
                         "(checkpoint + model written; --resume continues)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--text-encoder", default="minilm", help="minilm | null | a Stable Diffusion folder")
+    p.add_argument("--text-encoder", default="minilm",
+                   help="minilm | minilm-words (word embeddings beside the states) | null | a Stable Diffusion folder")
     p.add_argument("--vae", default=None, help="a VAE folder (default: the bundled VAE)")
     p.add_argument("--out", required=True, help="output folder: checkpoints, metrics, the trained model")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
@@ -303,12 +409,25 @@ def config_from_args(args) -> TrainConfig:
     for name in ("steps", "batch_size", "num_clips", "checkpoint_every"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+    frames = get_preset(args.preset).num_frames
+    if args.frame_positions and not frames <= args.frame_positions <= 4096:
+        raise ValueError(f"--frame-positions must encode at least the preset's {frames} frames "
+                         f"(and at most 4096), got {args.frame_positions}")
+    if args.frame_positions < 0:
+        raise ValueError(f"--frame-positions must be 0 (off) or a number of frames, got {args.frame_positions}")
+    if not 0 < args.text_word_scale < float("inf"):
+        raise ValueError(f"--text-word-scale must be a positive number, got {args.text_word_scale}")
+    if args.score_every is not None and not 0 < args.score_every < float("inf"):
+        raise ValueError(f"--score-every must be a positive number of minutes, got {args.score_every}")
     return TrainConfig(
         preset=args.preset, data=DataConfig(data=args.data, num_clips=args.num_clips, seed=args.seed),
         schedule=NoiseSchedule(prediction_type=args.prediction), steps=args.steps,
         batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
         generated_only=args.generated_only, snr_gamma=args.snr_gamma, condition=args.condition,
-        temporal_conv=args.temporal_conv,
+        timestep_draw=args.timestep_draw,
+        temporal_conv=args.temporal_conv, frame_positions=args.frame_positions,
+        relative_position_bias=args.relative_position_bias, text_word_scale=args.text_word_scale,
+        score_every_minutes=args.score_every,
         checkpoint_every=args.checkpoint_every, seed=args.seed, text_encoder=args.text_encoder, vae=args.vae,
         ema_decay=args.ema_decay, masks=_parse_masks(args.masks), init_from=args.init_from)
 

@@ -12,8 +12,11 @@ With `text_pooled`, the mean of the text states also joins the timestep embeddin
 pooled text embedding does in SDXL, Podell et al. 2023, sec. 2.1), so every ResBlock, the 16x16
 ones without cross-attention included, hears the whole prompt: "moving left" is a fact about the
 whole clip, not about a place in it.
+Three options (all off by default, so older model folders load unchanged) come from issue 13:
+`text_words` adds each token's own word vector to its context state (`word_path.py`), and
+`frame_positions` and `relative_position_bias` tell every frame where it is in time
+(`frame_position.py`).
 """
-import math
 
 import torch
 import torch.nn.functional as F
@@ -23,15 +26,13 @@ from einops import rearrange, repeat
 from torch import nn
 
 from seine_lite.attention import VideoTransformerBlock
+from seine_lite.frame_position import FrameEmbedding, sinusoid
+from seine_lite.word_path import WordPath
 
 
 def timestep_embedding(timesteps: torch.Tensor, dim: int, max_period: float = 10000.0):
     """Sinusoidal embedding (B, dim) of timesteps (Vaswani et al. 2017, sec. 3.5, as in DDPM)."""
-    half = dim // 2
-    freqs = torch.exp(-math.log(max_period) * torch.arange(half, device=timesteps.device,
-                                                            dtype=torch.float32) / half)
-    args = timesteps.float()[:, None] * freqs[None]
-    return F.pad(torch.cat([torch.cos(args), torch.sin(args)], dim=-1), (0, dim % 2))
+    return sinusoid(timesteps, dim, max_period)
 
 
 def pooled_text(text_states: torch.Tensor, text_mask: torch.Tensor | None) -> torch.Tensor:
@@ -92,11 +93,12 @@ class VideoLayer(nn.Module):
     a video transformer block."""
 
     def __init__(self, in_ch, out_ch, emb_dim, groups, dropout, text_dim, head_dim,
-                 spatial, temporal, ff_mult, temporal_conv=False):
+                 spatial, temporal, ff_mult, temporal_conv=False, position_buckets=0):
         super().__init__()
         self.res = ResBlock(in_ch, out_ch, emb_dim, groups, dropout)
         self.tconv = TemporalConv(out_ch, groups) if temporal_conv else None
-        self.attn = (VideoTransformerBlock(out_ch, text_dim, head_dim, spatial, temporal, ff_mult)
+        self.attn = (VideoTransformerBlock(out_ch, text_dim, head_dim, spatial, temporal, ff_mult,
+                                           position_buckets)
                      if spatial or temporal else None)
 
     def forward(self, x, emb, num_frames, text_states, text_mask):
@@ -128,6 +130,15 @@ class Upsample(nn.Module):
         return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
 
 
+def _check_buckets(enabled: bool, buckets) -> int:
+    """The bias's bucket count if it is switched on, else 0; impossible counts are an error."""
+    if not enabled:
+        return 0
+    if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 4:
+        raise ValueError(f"relative_position_buckets must be an int >= 4, got {buckets!r}")
+    return buckets
+
+
 def _as_flags(name: str, value, n: int) -> tuple:
     flags = tuple(bool(v) for v in value)
     if len(flags) != n:
@@ -153,6 +164,12 @@ class VideoUNet(ModelMixin, ConfigMixin):
         text_pooled: add a projection of the mean text state to the timestep embedding.
         temporal_conv: a convolution over neighbouring frames after every ResBlock but the last
             mid one (`TemporalConv`); SEINE has none, so the default is off.
+        text_words: width of the word embeddings that follow the context states in
+            `text_states` ((B, L, text_dim + text_words), the "minilm-words" encoder); 0 = none.
+        text_word_scale: the length the word vectors start at (about a token state's).
+        frame_positions: most frames the frame-index embedding encodes; 0 = no embedding.
+        relative_position_bias: SEINE's T5-style bias in every temporal attention.
+        relative_position_buckets: its number of distance buckets (SEINE: 32).
     """
 
     @register_to_config
@@ -161,7 +178,9 @@ class VideoUNet(ModelMixin, ConfigMixin):
                  attention_levels: tuple = (False, True), temporal_levels: tuple | None = None,
                  text_dim: int = 384, attention_head_dim: int = 32, ff_mult: int = 2,
                  norm_num_groups: int = 8, dropout: float = 0.0, text_pooled: bool = False,
-                 temporal_conv: bool = False):
+                 temporal_conv: bool = False, text_words: int = 0, text_word_scale: float = 8.0,
+                 frame_positions: int = 0, relative_position_bias: bool = False,
+                 relative_position_buckets: int = 32):
         super().__init__()
         widths = tuple(block_out_channels)
         n = len(widths)
@@ -171,14 +190,18 @@ class VideoUNet(ModelMixin, ConfigMixin):
         spatial = _as_flags("attention_levels", attention_levels, n)
         temporal = _as_flags("temporal_levels", temporal_levels or (True,) * n, n)
         emb_dim = 4 * widths[0]
+        buckets = _check_buckets(relative_position_bias, relative_position_buckets)
 
         def layer(cin, cout, level, full=False):
             return VideoLayer(cin, cout, emb_dim, norm_num_groups, dropout, text_dim,
                               attention_head_dim, spatial[level] or full, temporal[level] or full,
-                              ff_mult, temporal_conv)
+                              ff_mult, temporal_conv, buckets)
 
         self.time_mlp = nn.Sequential(nn.Linear(widths[0], emb_dim), nn.SiLU(),
                                       nn.Linear(emb_dim, emb_dim))
+        self.word_path = WordPath(text_dim, text_words, text_word_scale) if text_words else None
+        self.frame_embedding = (FrameEmbedding(frame_positions, widths[0], emb_dim)
+                                if frame_positions else None)
         self.text_proj = nn.Linear(text_dim, emb_dim) if text_pooled else None
         self.conv_in = nn.Conv2d(in_channels, widths[0], 3, padding=1)
 
@@ -226,6 +249,8 @@ class VideoUNet(ModelMixin, ConfigMixin):
                             .to(x.dtype))
         if text_states is not None:
             text_states = text_states.to(x.dtype)
+            if self.word_path is not None:                                  # (B, L, D + W) -> (B, L, D)
+                text_states = self.word_path(text_states)
         if text_mask is not None:
             text_mask = text_mask.to(device=x.device, dtype=torch.bool)
         if self.text_proj is not None and text_states is not None:
@@ -233,7 +258,10 @@ class VideoUNet(ModelMixin, ConfigMixin):
             if text_mask is not None:       # no real token is no text, as in cross-attention
                 heard = heard * text_mask.any(dim=1, keepdim=True)
             emb = emb + heard
-        emb = repeat(emb, "b e -> (b f) e", f=num_frames)               # ((B F), E)
+        emb = repeat(emb, "b e -> b f e", f=num_frames)                  # (B, F, E)
+        if self.frame_embedding is not None:                            # each frame its place in time
+            emb = emb + self.frame_embedding(num_frames, x.device, emb.dtype)
+        emb = rearrange(emb, "b f e -> (b f) e")                        # ((B F), E)
         args = (emb, num_frames, text_states, text_mask)
 
         h = self.conv_in(rearrange(x, "b c f h w -> (b f) c h w"))       # ((B F), C, H, W)
@@ -264,9 +292,10 @@ class VideoUNet(ModelMixin, ConfigMixin):
             raise ValueError(f"x's h and w must be multiples of {factor}, "
                              f"got {tuple(x.shape[-2:])}")
         batch = x.shape[0]
+        width = cfg.text_dim + cfg.text_words
         if text_states is not None and (text_states.ndim != 3 or text_states.shape[0] != batch
-                                        or text_states.shape[2] != cfg.text_dim):
-            raise ValueError(f"text_states must be ({batch}, L, {cfg.text_dim}), got "
+                                        or text_states.shape[2] != width):
+            raise ValueError(f"text_states must be ({batch}, L, {width}), got "
                              f"{tuple(text_states.shape)}")
         if text_mask is not None:
             if text_states is None:

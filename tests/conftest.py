@@ -48,3 +48,12 @@ def tiny_pipe(tiny_model_dir):
     pipe = SeinePipeline.from_pretrained(tiny_model_dir)
     pipe.set_progress_bar_config(disable=True)
     return pipe
+
+
+@pytest.fixture()
+def one_thread():
+    """The tiny model runs fastest on one thread, above all on a shared CPU."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

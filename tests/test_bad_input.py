@@ -414,6 +414,11 @@ BAD_TRAINING = [  # (id, argv(inputs), regex, whether --out is an existing folde
     ("--init-from missing", lambda r: ["--init-from", r / "nothing"], "init_from: no such folder", None),
     ("--resume another preset", lambda r: ["--resume"], "preset 'cpu', not 'tiny'", "cpu_run"),
     ("--resume nothing there", lambda r: ["--resume"], "resume: .*train_config.json missing", "empty_run"),
+    ("--frame-positions too few", lambda r: ["--frame-positions", "2"], "--frame-positions must encode at least",
+     None),
+    ("--frame-positions negative", lambda r: ["--frame-positions", "-1"], "--frame-positions must", None),
+    ("--text-word-scale 0", lambda r: ["--text-word-scale", "0"], "--text-word-scale must be", None),
+    ("--score-every 0", lambda r: ["--score-every", "0"], "--score-every must be", None),
 ]
 
 

@@ -14,8 +14,8 @@ from seine_lite.data.transitions_world import (
 )
 
 WORD = "|".join(sorted((re.escape(w) for w in list(COLORS) + list(BACKGROUNDS) + list(SHAPES)), key=len, reverse=True))
-SCENE = r"a (\w+) (\w+) on a ([\w ]+?) background"
-CAPTION = re.compile(r"^a (\w+) (\w+) (?:moving (left|right|up|down)|(growing|shrinking|still)) on a ([\w ]+) background$")
+SCENE = r"an? (\w+) (\w+) on a ([\w ]+?) background"
+CAPTION = re.compile(r"^an? (\w+) (\w+) (?:moving (left|right|up|down)|(growing|shrinking|still)) on a ([\w ]+) background$")
 
 
 def object_mask(frame, background):
@@ -281,3 +281,14 @@ def test_bad_transition_words():
         render_transition("slide", A, B, direction="sideways")
     with pytest.raises(ValueError, match="color must be one of .*pink"):
         render_transition("slide", Scene("pink", "circle", "black"), B)
+
+
+def test_captions_take_the_article_english_puts_before_them():
+    from seine_lite.data.shapes import caption_for, scene_caption
+
+    assert caption_for("orange", "circle", "left", "black") == "an orange circle moving left on a black background"
+    assert caption_for("red", "square", "growing", "dark blue") == "a red square growing on a dark blue background"
+    assert scene_caption("orange", "triangle", "brown") == "an orange triangle on a brown background"
+    _, captions = make_shapes_clips(200, 4, 16, seed=3)
+    assert all(c.startswith("an orange ") for c in captions if " orange " in f" {c}")
+    assert not any(c.startswith("a orange") for c in captions)

@@ -53,8 +53,8 @@ def test_eval_command_writes_json_and_markdown(tiny_model_dir, tmp_path, capsys)
                  "--steps", "2", "--out", str(tmp_path), "--no-progress"]) == 0
     result = json.loads((tmp_path / "eval.json").read_text())
     assert set(result["passed"]) == {"interpolation", "prediction", "direction", "color", "transition_given",
-                                     "transition_smooth", "transition_double_exposure"}
+                                     "transition_smooth", "transition_double_exposure", "photo_prediction"}
     assert result["text_control_trials"] == 4
     table = (tmp_path / "eval.md").read_text()
-    assert table.startswith("| probe") and table.count("\n") == 9
+    assert table.startswith("| probe") and table.count("\n") == 10
     assert "bars met" in capsys.readouterr().out

@@ -12,6 +12,7 @@ from safetensors.torch import load_file
 from seine_lite import SeinePipeline
 from seine_lite.latent_cache import DataConfig
 from seine_lite.train import TrainConfig, main, train
+from seine_lite.unet import unet_config_for
 
 
 def _config(tiny_vae_dir, steps, **kw):
@@ -153,3 +154,66 @@ def test_temporal_conv_flag_builds_and_ships_the_layers(tiny_vae_dir, tmp_path):
     assert json.loads((out / "unet" / "config.json").read_text())["temporal_conv"] is True
     assert any(".tconv.conv." in name for name in _weights(out))
     assert SeinePipeline.from_pretrained(out).unet.config.temporal_conv is True
+
+
+def test_position_and_word_flags_build_and_ship_the_options(tiny_vae_dir, tmp_path):
+    out = tmp_path / "options"
+    assert main(["--preset", "tiny", "--num-clips", "12", "--steps", "2", "--batch-size", "2",
+                 "--warmup-steps", "1", "--text-encoder", "minilm-words", "--vae", str(tiny_vae_dir),
+                 "--frame-positions", "4", "--relative-position-bias", "--text-word-scale", "6",
+                 "--out", str(out), "--no-progress"]) == 0
+    config = json.loads((out / "unet" / "config.json").read_text())
+    assert (config["frame_positions"], config["relative_position_bias"], config["text_words"],
+            config["text_word_scale"], config["text_dim"]) == (4, True, 384, 6.0, 384)
+    pipe = SeinePipeline.from_pretrained(out)
+    assert pipe.meta["text_encoder"] == "minilm-words" and pipe.text_encoder.dim == 768
+    pipe.set_progress_bar_config(disable=True)
+    assert pipe.predict(np.zeros((32, 32, 3), np.uint8), prompt="a red circle moving left",
+                        num_inference_steps=2).shape == (4, 32, 32, 3)
+
+
+def test_warm_start_may_add_the_new_options_and_nothing_else(tiny_vae_dir, tmp_path):
+    first = tmp_path / "first"
+    train(_config(tiny_vae_dir, 2), first, progress=False)
+    warm = tmp_path / "warm"
+    train(_config(tiny_vae_dir, 2, init_from=str(first), frame_positions=4, relative_position_bias=True),
+          warm, progress=False)
+    before, after = _weights(first), _weights(warm)
+    assert any(k.startswith("frame_embedding.") for k in after) and not any(k.startswith("frame_embedding.")
+                                                                             for k in before)
+    assert json.loads((warm / "seine_lite.json").read_text())["trained_steps"] == 4
+    with pytest.raises(ValueError, match="init_from: .*another configuration"):
+        train(_config(tiny_vae_dir, 2, init_from=str(first), unet={**unet_config_for("tiny", latent_channels=4), "block_out_channels": (8, 8)}),
+              tmp_path / "other", progress=False)
+
+
+def test_scoring_keeps_the_best_model_and_logs_the_eval(tiny_vae_dir, tmp_path):
+    out = tmp_path / "scored"
+    subset = dict(clips=1, scenes=1, pairs=1, photos=1)
+    train(_config(tiny_vae_dir, 4, score_every_minutes=1e-6, score_subset=subset), out, progress=False)
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    scores = [r for r in rows if "score" in r]
+    assert [r["step"] for r in scores] == [2, 4]
+    assert {"direction_accuracy", "interpolation_gain_db", "prediction_gain_db"} <= set(scores[0]["eval"])
+    best = json.loads((out / "best" / "seine_lite.json").read_text())
+    assert best["score"] == max(r["score"] for r in scores) and best["score_step"] in (2, 4)
+    assert SeinePipeline.from_pretrained(out / "best").num_frames == 4
+    assert len(_losses_of(rows)) == 4 and (out / "loss.png").exists()
+
+
+def _losses_of(rows):
+    return [r["loss"] for r in rows if "loss" in r]
+
+
+def test_every_leg_is_recorded_in_the_model_folder(tiny_vae_dir, tmp_path):
+    first = tmp_path / "first"
+    train(_config(tiny_vae_dir, 2), first, progress=False)
+    train(_config(tiny_vae_dir, 4), first, resume=True, progress=False)
+    legs = json.loads((first / "seine_lite.json").read_text())["legs"]
+    assert [(leg["from_step"], leg["to_step"]) for leg in legs] == [(0, 2), (2, 4)]
+    assert all(leg["wall_minutes"] >= 0 and leg["command"] for leg in legs)
+    warm = tmp_path / "warm"
+    train(_config(tiny_vae_dir, 2, init_from=str(first)), warm, progress=False)
+    legs = json.loads((warm / "seine_lite.json").read_text())["legs"]
+    assert [(leg["from_step"], leg["to_step"]) for leg in legs] == [(0, 2), (2, 4), (0, 2)]
+    assert legs[-1]["init_from"] == str(first)

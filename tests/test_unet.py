@@ -13,13 +13,7 @@ from seine_lite.unet import TemporalConv, VideoUNet, pooled_text, unet_config_fo
 B, C, F, S, L = 2, 4, 4, 8, 5
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """The tiny model runs fastest on one thread, above all on a shared CPU."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")   # conftest.py: the tiny model is fastest on one
 
 
 def tiny_unet(seed=0):

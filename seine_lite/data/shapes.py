@@ -7,7 +7,7 @@ so pixels more than half a pixel inside a shape hold its palette colour exactly 
 more than half a pixel outside hold the background colour exactly.
 
 Vocabulary and caption template follow the data contract in DESIGN.md:
-    "a {color} {shape} moving {left|right|up|down} on a {background} background"
+    "a {color} {shape} moving {left|right|up|down} on a {background} background"   ("an" before a vowel)
     "a {color} {shape} {growing|shrinking|still} on a {background} background"
 
 Sizes are fractions of the frame side, so any size and frame count works: the object is about
@@ -63,20 +63,25 @@ def check_size(num_frames, size, min_size: int = 8) -> None:
         raise ValueError(f"size must be an integer >= {min_size} pixels, got {size!r}")
 
 
+def with_article(phrase: str) -> str:
+    """"an orange circle", "a red circle": the indefinite article that English puts before a phrase."""
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
 def scene_caption(color: str, shape: str, background: str) -> str:
-    """Caption of a still scene: "a red circle on a black background"."""
+    """Caption of a still scene: "a red circle on a black background", "an orange square on ..."."""
     check_word("color", color, COLORS)
     check_word("shape", shape, SHAPES)
     check_word("background", background, BACKGROUNDS)
-    return f"a {color} {shape} on a {background} background"
+    return f"{with_article(f'{color} {shape}')} on {with_article(background)} background"
 
 
 def caption_for(color: str, shape: str, motion: str, background: str) -> str:
     """The data-contract caption of a shapes clip."""
     check_word("motion", motion, MOTIONS)
-    head, tail = scene_caption(color, shape, background).split(" on a ", 1)
+    head, tail = scene_caption(color, shape, background).split(" on ", 1)
     verb = f"moving {motion}" if motion in DIRECTIONS else motion
-    return f"{head} {verb} on a {tail}"
+    return f"{head} {verb} on {tail}"
 
 
 # ---------------------------------------------------------------- signed distance fields
