@@ -391,6 +391,12 @@ for ax, (title, image, cmap) in zip(axes[0], panels):
 fig.tight_layout()
 
 # %% [markdown]
+# In the stored run, the bundled model's learned frame embeddings fall into three groups: the
+# first frames (0–2), the middle (4–10) and the last (12–15), with frames 3 and 11 between.
+# Training taught it where a clip's ends are, which is where the given frames of prediction and
+# of transitions sit. The bucket picture is the bias's layout only: each bucket gets its own
+# learned value per head when `relative_position_bias=True` (the bundled model has it off).
+#
 # ## 9. What a forward pass costs
 #
 # One forward of batch 1 at each preset's own size (frames and latent grid), on this machine's

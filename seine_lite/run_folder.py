@@ -5,10 +5,13 @@
     DIR/metrics.jsonl         one JSON line per step (loss, lr, clips/s, cumulative seconds), and
                               one per held-out scoring ({"step", "score", "eval"}: train_scoring.py)
     DIR/loss.png              the loss curve, and the held-out score if the run was scored
+    DIR/legs.json             each call of `train`: its command, steps and wall minutes
 """
 import json
 import os
+import shlex
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -92,3 +95,22 @@ def plot_loss(out: Path):
         right.set_ylabel("held-out score (bars met + fraction)", color="C3")
     fig.tight_layout()
     fig.savefig(out / "loss.png", dpi=100)
+
+
+def record_leg(out: Path, start: int, end: int, seconds: float, init_from, write: bool = True) -> list:
+    """Append this call's command, steps and wall minutes to DIR/legs.json; returns every leg."""
+    path = out / "legs.json"
+    legs = [leg for leg in (json.loads(path.read_text()) if path.exists() else []) if leg["from_step"] < start]
+    legs.append({"command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]), "from_step": int(start),
+                 "to_step": int(end), "wall_minutes": round(seconds / 60, 2), "init_from": init_from})
+    if write:
+        path.write_text(json.dumps(legs, indent=2))
+    return legs
+
+
+def earlier_legs(warm: dict) -> list:
+    """The legs of the model a warm start began from (one summary leg if it recorded none)."""
+    if not warm:
+        return []
+    return warm.get("legs") or [{"command": "(not recorded)", "trained_steps": warm.get("trained_steps", 0),
+                                 "training_seconds": warm.get("training_seconds", 0.0)}]

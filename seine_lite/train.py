@@ -13,7 +13,6 @@ each process of a multi-process run sees different clips.
 """
 import json
 import os
-import shlex
 import shutil
 import signal
 import sys
@@ -35,8 +34,8 @@ from seine_lite.latent_cache import DATA_SOURCES, DataConfig, build_latent_cache
 from seine_lite.masking import CONDITIONS, MaskMixture, MaskSampler, condition_latent, parse_layout, unet_input
 from seine_lite.model_folder import save_model_folder
 from seine_lite.presets import get_preset
-from seine_lite.run_folder import (CHECKPOINTS, check_resume, elapsed_until, latest_checkpoint, plot_loss,
-                                   save_checkpoint, write_metrics)
+from seine_lite.run_folder import (CHECKPOINTS, check_resume, earlier_legs, elapsed_until, latest_checkpoint,
+                                   plot_loss, record_leg, save_checkpoint, write_metrics)
 from seine_lite.unet import VideoUNet, unet_config_for
 
 # UNet options a warm start may add to the model it starts from: their modules start at zero
@@ -194,7 +193,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
                 last_one = step + 1 == cfg.steps or out_of_time
                 if cfg.score_every_minutes and accelerator.is_main_process and not stop and (
                         last_one or time.time() - scored_at >= 60 * cfg.score_every_minutes):
-                    legs = _record_leg(out, start, step + 1, time.time() - started, cfg.init_from, write=False)
+                    legs = record_leg(out, start, step + 1, time.time() - started, cfg.init_from, write=False)
                     best = _score(out, accelerator.unwrap_model(model), ema, vae, text_encoder, cfg, preset,
                                   latent_channels, step + 1, elapsed_before + now, rows, best, warm, legs)
                     scored_at = time.time()
@@ -220,7 +219,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
                                                               "seen": seen, "param_sum": digest}))
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
-        legs = _record_leg(out, start, row.get("step", start), time.time() - started, cfg.init_from)
+        legs = record_leg(out, start, row.get("step", start), time.time() - started, cfg.init_from)
         export(out, accelerator.unwrap_model(model), ema, vae, cfg, preset, latent_channels,
                row.get("step", start), warm=warm, legs=legs)
         plot_loss(out)
@@ -318,28 +317,9 @@ def _score(out, model, ema, vae, text_encoder, cfg, preset, latent_channels, ste
                f"prediction {result['prediction_gain_db']:+.2f} dB)")
     if result["score"] > best:
         save_model_folder(out / "best", unet, vae, {**meta, "score": result["score"], "score_step": step,
-                                                    "legs": _earlier_legs(warm) + legs})
+                                                    "legs": earlier_legs(warm) + legs})
         return result["score"]
     return best
-
-
-def _record_leg(out: Path, start: int, end: int, seconds: float, init_from, write: bool = True) -> list:
-    """Append this call's command, steps and wall minutes to DIR/legs.json; returns every leg."""
-    path = out / "legs.json"
-    legs = [leg for leg in (json.loads(path.read_text()) if path.exists() else []) if leg["from_step"] < start]
-    legs.append({"command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]), "from_step": int(start),
-                 "to_step": int(end), "wall_minutes": round(seconds / 60, 2), "init_from": init_from})
-    if write:
-        path.write_text(json.dumps(legs, indent=2))
-    return legs
-
-
-def _earlier_legs(warm: dict) -> list:
-    """The legs of the model a warm start began from (one summary leg if it recorded none)."""
-    if not warm:
-        return []
-    return warm.get("legs") or [{"command": "(not recorded)", "trained_steps": warm.get("trained_steps", 0),
-                                 "training_seconds": warm.get("training_seconds", 0.0)}]
 
 
 def export(out: Path, model, ema, vae, cfg: TrainConfig, preset, latent_channels: int, row_step: int,
@@ -348,7 +328,7 @@ def export(out: Path, model, ema, vae, cfg: TrainConfig, preset, latent_channels
     warm = warm or {}
     meta = _meta(cfg, preset, latent_channels, int(row_step) + int(warm.get("trained_steps", 0)),
                  elapsed_until(out, row_step))
-    meta["legs"] = _earlier_legs(warm) + list(legs)
+    meta["legs"] = earlier_legs(warm) + list(legs)
     save_model_folder(out, _ema_unet(model, ema), vae, meta)
 
 
