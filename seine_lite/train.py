@@ -269,7 +269,7 @@ def _warm_start(model, folder) -> dict:
     if unexpected or any(not any(p in k for p in added) for k in missing):
         raise ValueError(f"init_from: {str(folder)!r} holds weights this UNet cannot take "
                          f"({(unexpected or missing)[0]})")
-    return {**read_meta(folder), "added_modules": sorted({k.split(".")[0] for k in missing})}
+    return read_meta(folder)
 
 
 def _options(cfg: TrainConfig, words: int) -> dict:

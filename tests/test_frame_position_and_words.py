@@ -16,7 +16,7 @@ B, C, F, S, L, D = 2, 4, 4, 8, 5, 384
 NEW = dict(frame_positions=8, relative_position_bias=True)
 
 
-pytestmark = pytest.mark.usefixtures("one_thread")   # conftest.py: the tiny model is fastest on one
+pytestmark = pytest.mark.usefixtures("one_thread")   # conftest.py: tiny models run fastest on one thread
 
 
 def unet(seed=0, **options):

@@ -13,7 +13,7 @@ from seine_lite.unet import TemporalConv, VideoUNet, pooled_text, unet_config_fo
 B, C, F, S, L = 2, 4, 4, 8, 5
 
 
-pytestmark = pytest.mark.usefixtures("one_thread")   # conftest.py: the tiny model is fastest on one
+pytestmark = pytest.mark.usefixtures("one_thread")   # conftest.py: tiny models run fastest on one thread
 
 
 def tiny_unet(seed=0):
