@@ -17,7 +17,7 @@ import torch
 
 from seine_lite import SeinePipeline
 from seine_lite.data import make_shapes_clips
-from seine_lite.data.shapes import DIRECTIONS
+from seine_lite.data.scenes import DIRECTIONS
 from seine_lite.masking import condition_latent, latent_mask, mask_from_given, parse_layout, unet_input
 from seine_lite.vae import encode_video
 

@@ -18,7 +18,8 @@ import numpy as np
 import torch
 
 from seine_lite.data import make_clips
-from seine_lite.vae import decode_video, encode_video, load_vae, psnr
+from seine_lite.metrics import psnr
+from seine_lite.vae import decode_video, encode_video, load_vae
 from seine_lite.vae_train import HELD_OUT_SEED, SOURCES
 
 

@@ -43,7 +43,7 @@ from seine_lite import SeinePipeline
 from seine_lite.pipeline import join_prompts
 from seine_lite.data import Scene, render_scene
 from seine_lite.metrics import motion_direction, transition_report
-from seine_lite.transitions import traditional_transition
+from seine_lite.baselines import traditional_transition
 from seine_lite.viz import frame_strip_figure
 from seine_lite.widgets import sample_image_paths
 

@@ -45,7 +45,7 @@ from seine_lite.data import (BACKGROUNDS, CAMERA_MOVES, COLORS, HELD_OUT_SCENES,
 from seine_lite.data.mix import mix_counts
 from seine_lite.data.photos import SAMPLE_IMAGES
 from seine_lite.data.transitions_world import TransitionSpec
-from seine_lite.vae import psnr
+from seine_lite.metrics import psnr
 from seine_lite.viz import strip_image
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: smaller, fewer, faster

@@ -62,7 +62,7 @@ N_CLIPS = 1 if QUICK else 12      # clips per source in the PSNR table
 # SEINE, like Stable Diffusion and LaVie, never diffuses pixels. An image autoencoder
 # (`diffusers.AutoencoderKL`) squeezes each frame into a small grid of *latents*, the diffusion
 # model works there, and the decoder turns its result back into pixels. seine_lite's VAE was
-# trained here on shapes, transition and photo frames (`python -m seine_lite.vae_train`);
+# trained here on shapes, transition and photo frames (`python -m seine_lite.cli.vae_train`);
 # `load_vae(folder)` would load a Stable Diffusion VAE through the same call (notebook 09).
 
 # %%

@@ -40,7 +40,8 @@ from diffusers.utils import logging as diffusers_logging
 
 from seine_lite.data.photos import SAMPLE_IMAGES
 from seine_lite.data.video_io import read_image
-from seine_lite.diffusion import BETA_SCHEDULES, DDIMSampler, DDPMSampler, NoiseSchedule, guided
+from seine_lite.diffusion import BETA_SCHEDULES, NoiseSchedule, guided
+from seine_lite.samplers import DDIMSampler, DDPMSampler
 from seine_lite.widgets import SideBySide
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: smaller, fewer, faster

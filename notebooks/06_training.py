@@ -17,7 +17,7 @@
 # # 06 · Training: a video diffusion model on your CPU
 #
 # **What you will do.** Train the `tiny` video UNet on shapes clips with
-# `seine_lite.train.train`, look inside one training batch (masks, timesteps, dropped captions),
+# `seine_lite.train.train`, run one training step by hand (`seine_lite.training_step`), look inside it (masks, timesteps, dropped captions),
 # plot the loss from `metrics.jsonl`, stop and resume a run and check that nothing changed, sample
 # from the model you trained, and see the commands that train the `lab` preset on GPUs.
 #
@@ -54,6 +54,7 @@ from seine_lite.latent_cache import DataConfig, build_latent_cache
 from seine_lite.masking import MaskMixture, MaskSampler, frame_mask, given_frames, layout_picture
 from seine_lite.text import CachedTextEncoder, load_text_encoder
 from seine_lite.train import TrainConfig, draw_batch, train
+from seine_lite.training_step import training_step
 from seine_lite.unet import VideoUNet, unet_config_for
 from seine_lite.vae import BUNDLED_VAE, build_vae, load_vae
 
@@ -125,12 +126,17 @@ print("states      (K + 1,", ", ".join(map(str, cache.states.shape[1:])) + ") = 
 print("row 0 is the empty caption:", repr(cache.captions[0]))
 
 # %% [markdown]
-# ## 3. One training batch: masks, timesteps, dropped captions
+# ## 3. One training step: masks, timesteps, dropped captions
 #
-# Every random draw of step `s` comes from a generator seeded by `(seed, s, rank)`
-# (`draw_batch` in `train.py`): which clips, which captions are dropped, which mask, which
-# timestep, which noise. That is what makes a resumed run repeat a straight one exactly, and
-# lets each process of a multi-GPU run see different clips.
+# Every random draw of step `s` comes from a generator seeded by `(seed, s, rank)`: which clips
+# and which captions are dropped (`draw_batch` in `train.py`), then which mask, which noise and
+# which timestep (`training_step` in `training_step.py`). That is what makes a resumed run repeat
+# a straight one exactly, and lets each process of a multi-GPU run see different clips.
+#
+# `training_step` is SEINE's algorithm line by line: draw the mask, ε and t, noise the latent,
+# stack `[z_t ; mask ; masked z0]`, predict, and take the loss. `train()` calls exactly this
+# function; everything else in `train.py` (the optimiser, EMA, checkpoints) surrounds it. Here
+# it runs once on an untrained UNet, whose prediction is 0, so the loss is about 1.
 #
 # * **Masks.** `MaskMixture` draws a layout per clip: `onelast1` (transition), `first{k}`
 #   (prediction) and per-frame Bernoulli (the paper's only kind), 35/35/30 by default.
@@ -140,15 +146,19 @@ print("row 0 is the empty caption:", repr(cache.captions[0]))
 
 # %%
 sampler = MaskSampler(cfg.masks)
-idx, z0, states, text_mask, mask, noise, t = draw_batch(cache, cfg, sampler, step=0, rank=0)
+untrained = VideoUNet(**unet_config_for("tiny", latent_channels=cache.latents.shape[1],
+                                        text_dim=cache.states.shape[-1]))
+idx, z0, states, text_mask, g = draw_batch(cache, cfg, step=0, rank=0)
+result = training_step(untrained, z0, states, text_mask, sampler, cfg.schedule, g)
 empty = cache.states[0]
 for i in range(cfg.batch_size):
     caption = "" if torch.equal(states[i], empty) else cache.captions[cache.caption_ids[idx[i]]]
-    print(f"{layout_picture(given_frames(mask)[i])}  t = {int(t[i]):>3}  {caption!r}")
+    print(f"{layout_picture(given_frames(result.mask)[i])}  t = {int(result.t[i]):>3}  {caption!r}")
+print(f"loss of the untrained UNet: {result.loss.item():.3f}")
 
 # %%
 dropped = sum(int(torch.equal(s, empty)) for step in range(200)
-              for s in draw_batch(cache, cfg, sampler, step=step, rank=0)[2])
+              for s in draw_batch(cache, cfg, step=step, rank=0)[2])
 drawn = 200 * cfg.batch_size
 print(f"captions dropped in 200 steps: {dropped} of {drawn} ({dropped / drawn:.1%})")
 

@@ -45,7 +45,7 @@ from seine_lite.data import make_shapes_clips, render_scene, sample_scenes
 from seine_lite.evaluate import BARS, interpolation, prediction, scene_transitions, text_control
 from seine_lite.metrics import transition_report
 from seine_lite.pipeline import join_prompts
-from seine_lite.transitions import traditional_transition
+from seine_lite.baselines import traditional_transition
 from seine_lite.viz import frame_strip_figure
 from seine_lite.widgets import PromptPanel, SideBySide
 
@@ -79,7 +79,7 @@ for a, b in all_pairs[:3]:
 # ## 2. One transition, five ways
 #
 # The same two images through the model and through the four traditional transitions in
-# `seine_lite.transitions`. Look at the middle frames: the dissolve shows both scenes at once.
+# `seine_lite.baselines`. Look at the middle frames: the dissolve shows both scenes at once.
 
 # %%
 a, b = pairs[0]

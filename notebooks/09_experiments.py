@@ -57,7 +57,7 @@ from seine_lite.latent_cache import DataConfig
 from seine_lite.masking import MaskMixture, MaskSampler, mask_from_given, parse_layout
 from seine_lite.replacement import replace_given, replacement_generator
 from seine_lite.train import TrainConfig, train
-from seine_lite.transitions import dissolve
+from seine_lite.baselines import dissolve
 from seine_lite.unet import VideoUNet, unet_config_for
 from seine_lite.vae import load_vae
 from seine_lite.viz import frame_strip_figure

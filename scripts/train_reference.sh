@@ -28,6 +28,7 @@ BIN=${BIN:-.venv/bin}
 #   SNR=5               min-SNR weighting (SNR= for plain v-MSE)      TDRAW=logit-normal
 #   INIT=DIR            a new leg that starts from a model folder's UNet (--init-from)
 #   SCORE=25            score on a held-out subset every 25 minutes; the best goes to $OUT/best
+#   MIX=shapes=0.8,transitions=0.2   the share of each source of DATA=mix (--mix)
 resume=()
 [ -d "$OUT/checkpoints" ] && resume=(--resume)
 extra=()
@@ -36,6 +37,7 @@ extra=()
 [ "${RELBIAS:-0}" = 1 ] && extra+=(--relative-position-bias)
 [ -n "${SNR-5}" ] && extra+=(--snr-gamma "${SNR-5}")
 [ -n "${SCORE:-}" ] && extra+=(--score-every "$SCORE")
+[ -n "${MIX:-}" ] && extra+=(--mix "$MIX")
 [ -n "${INIT:-}" ] && [ ${#resume[@]} = 0 ] && extra+=(--init-from "$INIT")
 "$BIN/seine-lite" train --preset "$PRESET" --data "${DATA:-mix}" --num-clips "${CLIPS:-4000}" --steps "$STEPS" \
   --batch-size "${BATCH:-8}" --lr "${LR:-8e-4}" --warmup-steps "${WARMUP:-100}" --prediction v_prediction \

@@ -4,6 +4,7 @@ A pickle can run any code when it is loaded, which is why seine_lite never loads
 (SEINE's released checkpoint is such a file). This command loads one only with `--trust-pickle`,
 and even then through `torch.load(weights_only=True)`, which unpickles tensors and plain
 containers only. The result is `OUT/diffusion_pytorch_model.safetensors` (+ `config.json` if given).
+The command line is `seine_lite/cli/convert.py`.
 """
 import json
 import os
@@ -13,7 +14,6 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
-from seine_lite.cli import OneLineParser
 from seine_lite.model_folder import PICKLE_SUFFIXES
 
 NESTED_KEYS = ("state_dict", "model", "ema", "module")
@@ -55,18 +55,3 @@ def convert(path, out, config=None) -> Path:
         shutil.rmtree(out)
     os.replace(tmp, out)
     return out
-
-
-def main(argv=None) -> int:
-    p = OneLineParser(prog="seine-lite convert", description=__doc__.splitlines()[0])
-    p.add_argument("checkpoint", help="a pickle file: .pt, .pth, .bin, .ckpt or .pkl")
-    p.add_argument("out", help="output folder for the safetensors file")
-    p.add_argument("--config", default=None, help="a config.json to copy beside the weights")
-    p.add_argument("--trust-pickle", action="store_true",
-                   help="required: you trust this file's origin (it is still read with weights_only=True)")
-    args = p.parse_args(argv)
-    if not args.trust_pickle:
-        raise ValueError("refusing to read a pickle file without --trust-pickle (pickles can run code)")
-    out = convert(args.checkpoint, args.out, args.config)
-    print(f"wrote {out / 'diffusion_pytorch_model.safetensors'}")
-    return 0

@@ -8,37 +8,26 @@ and a VAE round trip, all written to outputs/.
     outputs/compare.mp4     the three side by side
     outputs/vae_roundtrip.png / .mp4   clips before and after the VAE, with their PSNR
 """
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from seine_lite.cli import OneLineParser
-from seine_lite.pipeline import BUNDLED
+from seine_lite.baselines import traditional_transition
+from seine_lite.data import make_clips, write_video
+from seine_lite.metrics import psnr, transition_report
+from seine_lite.pipeline import BUNDLED, SeinePipeline, join_prompts
+from seine_lite.presets import get_preset
+from seine_lite.story_file import load_shots
+from seine_lite.vae import decode_video, encode_video, load_vae
+from seine_lite.viz import frame_strip_figure, save_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHOTS = ROOT / "data_samples" / "story" / "shots.yaml"
 
 
-def build_parser():
-    p = OneLineParser(prog="seine-lite demo", description="Write the demo videos and pictures to --out.")
-    p.add_argument("--out", default="outputs", help="output folder (default: outputs)")
-    p.add_argument("--model", default=None, help="a model folder (default: the bundled reference model)")
-    p.add_argument("--shots", default=str(DEFAULT_SHOTS), help="a shots YAML file (see seine_lite/story_file.py)")
-    p.add_argument("--steps", type=int, default=25, help="DDIM steps per clip (default 25)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
-    return p
-
-
 def vae_roundtrip(vae, out: Path, size: int, num_frames: int):
     """Shapes, transition and photo clips through the VAE and back; returns PSNR per clip."""
-    from seine_lite.data import make_clips, write_video
-    from seine_lite.metrics import psnr
-    from seine_lite.vae import decode_video, encode_video
-    from seine_lite.viz import frame_strip_figure, save_figure
-
     rows, scores = {}, {}
     for source in ("shapes", "transitions", "photos"):
         clips, _ = make_clips(source, 1, num_frames=num_frames, size=size, seed=123_456)
@@ -54,11 +43,6 @@ def vae_roundtrip(vae, out: Path, size: int, num_frames: int):
 
 def compare(pipe, first, last, prompt, out: Path, steps: int, seed: int):
     """The generated transition against a dissolve and a wipe of the same two images."""
-    from seine_lite.data import write_video
-    from seine_lite.metrics import transition_report
-    from seine_lite.transitions import traditional_transition
-    from seine_lite.viz import frame_strip_figure, save_figure
-
     videos = {"SEINE (generated)": pipe.transition(first, last, prompt=prompt, num_inference_steps=steps, seed=seed)}
     a, b = videos["SEINE (generated)"][0], videos["SEINE (generated)"][-1]
     videos["dissolve"] = traditional_transition("dissolve", a, b, num_frames=pipe.num_frames)
@@ -68,32 +52,28 @@ def compare(pipe, first, last, prompt, out: Path, steps: int, seed: int):
     return {name: transition_report(v, a, b) for name, v in videos.items()}
 
 
-def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    from seine_lite import SeinePipeline
-    from seine_lite.data import write_video
-    from seine_lite.story_file import load_shots
-    from seine_lite.viz import frame_strip_figure, save_figure
-
+def run_demo(out="outputs", model=None, shots=DEFAULT_SHOTS, steps: int = 25, seed: int = 0,
+             progress: bool = True) -> int:
+    """Write every output of the demo into `out` (see the module docstring), printing what it made."""
     t0 = time.time()
-    out = Path(args.out)
-    shots, options = load_shots(args.shots)
-    if args.model is None and not (BUNDLED / "unet").exists():
+    out = Path(out)
+    shots, options = load_shots(shots)
+    if model is None and not (BUNDLED / "unet").exists():
         return _vae_only(out)
-    pipe = SeinePipeline.from_pretrained(args.model)
-    pipe.set_progress_bar_config(disable=args.no_progress)
+    pipe = SeinePipeline.from_pretrained(model)
+    pipe.set_progress_bar_config(disable=not progress)
     out.mkdir(parents=True, exist_ok=True)
-    print(f"model: {args.model or 'bundled reference'} · {pipe.num_frames} frames at "
+    print(f"model: {model or 'bundled reference'} · {pipe.num_frames} frames at "
           f"{pipe.resolution[0]}×{pipe.resolution[1]} · {len(shots)} shots")
 
     scores = vae_roundtrip(pipe.vae, out, pipe.resolution[0], pipe.num_frames)
     print("VAE round trip PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in scores.items()))
 
     between = min(options.get("transition_frames", pipe.num_frames - 2), pipe.num_frames - 2)
-    story = pipe.story(shots, transition_frames=between, seed=args.seed, num_inference_steps=args.steps)
+    story = pipe.story(shots, transition_frames=between, seed=seed, num_inference_steps=steps)
     extra = options.get("extend_frames", pipe.num_frames - 2)
-    video = pipe.extend(story, prompt=shots[-1][1], new_frames=extra, seed=args.seed + 100,
-                        num_inference_steps=args.steps)
+    video = pipe.extend(story, prompt=shots[-1][1], new_frames=extra, seed=seed + 100,
+                        num_inference_steps=steps)
     fps = options.get("fps", 8)
     write_video(out / "demo.mp4", video, fps=fps)
     segments = story.segments + [("extension", len(story), len(video), shots[-1][1])]
@@ -104,7 +84,7 @@ def main(argv=None) -> int:
     for kind, start, end, prompt in segments:
         print(f"  {kind:10s} frames {start:3d}-{end - 1:3d}  {prompt or ''}")
 
-    reports = compare(pipe, shots[0][0], shots[1][0], _join(shots[0][1], shots[1][1]), out, args.steps, args.seed)
+    reports = compare(pipe, shots[0][0], shots[1][0], join_prompts(shots[0][1], shots[1][1]), out, steps, seed)
     print("compare.png: " + " · ".join(f"{name}: max jump {r['max_jump']:.2f}, double exposure "
                                         f"{r['double_exposure']:.2f}" for name, r in reports.items()))
     print(f"wrote {', '.join(sorted(p.name for p in out.iterdir()))} to {out}/ in {time.time() - t0:.0f} s")
@@ -113,9 +93,6 @@ def main(argv=None) -> int:
 
 def _vae_only(out: Path) -> int:
     """Without a bundled video model, show what the latent space keeps (the VAE round trip)."""
-    from seine_lite.presets import get_preset
-    from seine_lite.vae import load_vae
-
     preset = get_preset("cpu")
     out.mkdir(parents=True, exist_ok=True)
     scores = vae_roundtrip(load_vae(), out, preset.size, preset.num_frames)
@@ -123,13 +100,3 @@ def _vae_only(out: Path) -> int:
     print(f"no bundled video model in {BUNDLED} yet (train it with scripts/train_reference.sh); "
           f"wrote vae_roundtrip.png and vae_roundtrip.mp4 to {out}/")
     return 0
-
-
-def _join(a, b):
-    from seine_lite.pipeline import join_prompts
-
-    return join_prompts(a, b)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

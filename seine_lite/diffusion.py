@@ -3,17 +3,14 @@
 Notation of Ho et al. 2020 (DDPM): betas β_t, α_t = 1 - β_t, ᾱ_t = Π_{s<=t} α_s (alphas_cumprod).
 The forward process (DDPM eq. 4) is  x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε,  ε ~ N(0, I).
 SEINE trains with 1000 steps of linear betas 1e-4 -> 0.02 and ε-prediction, the loss taken over
-the whole latent (given frames included). The samplers (DDPM, DDIM) live in `samplers.py` and
-are re-exported here; each is tested step for step against `diffusers`.
+the whole latent (given frames included). The samplers (DDPM, DDIM) live in `samplers.py`;
+each is tested step for step against `diffusers`.
 """
 import math
 from dataclasses import dataclass
 from functools import cached_property
 
 import torch
-
-from seine_lite.samplers import (DDIMSampler, DDPMSampler, get_scheduler, make_sampler,  # noqa: F401
-                                 step_sample)
 
 BETA_SCHEDULES = ("linear", "scaled_linear", "cosine")
 PREDICTION_TYPES = ("epsilon", "v_prediction")

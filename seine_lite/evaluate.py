@@ -13,15 +13,18 @@ Held out means seeds and scenes (colour, shape, background) that training never 
   transitions     two different scenes: the model's own given frames (not pasted back) at
                   PSNR >= 30 dB, no jump above 0.35 of a hard cut, less double exposure than a dissolve
 """
-import json
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from seine_lite.cli import OneLineParser
+from seine_lite.baselines import dissolve
+from seine_lite.data import make_shapes_clips, sample_scenes
+from seine_lite.data.photos import make_photo_clips
+from seine_lite.data.scenes import DIRECTIONS, caption_for
+from seine_lite.data.shapes import render_scene
+from seine_lite.metrics import double_exposure, max_jump, motion_direction, object_color, pooled_psnr, psnr
+from seine_lite.pipeline import join_prompts
 
 EVAL_SEED = 90_210
 BARS = {"interpolation_gain_db": 3.0, "prediction_gain_db": 1.5, "direction_accuracy": 0.9,
@@ -34,21 +37,7 @@ def _mean(values):
     return float(np.mean(finite)) if finite else float("nan")
 
 
-def pooled_psnr(videos, truths, frames) -> float:
-    """PSNR of the MSE pooled over every clip's selected frames.
-
-    Pooled rather than a mean of per-clip PSNRs: a still clip's dissolve (or repeated frame) is
-    exact, an infinite PSNR that a mean could only drop, and dropping it for one side only is unfair.
-    """
-    from seine_lite.metrics import _psnr_from_mse, to_float255
-
-    mse = [np.mean((to_float255(v)[frames] - to_float255(t)[frames]) ** 2) for v, t in zip(videos, truths)]
-    return _psnr_from_mse(max(float(np.mean(mse)), 1e-12))   # floored: both sides exact is not infinite
-
-
 def interpolation(pipe, clips, captions, progress, **kw) -> dict:
-    from seine_lite.transitions import dissolve
-
     model, base = [], []
     middle = np.arange(1, pipe.num_frames - 1)
     for i, (clip, caption) in enumerate(tqdm(list(zip(clips, captions)), desc="interpolation", disable=not progress)):
@@ -76,9 +65,6 @@ def photo_prediction(pipe, clips, captions, progress, **kw) -> dict:
 
 
 def text_control(pipe, scenes, progress, **kw) -> dict:
-    from seine_lite.data.shapes import DIRECTIONS, caption_for, render_scene
-    from seine_lite.metrics import motion_direction, object_color
-
     moved, kept, total = 0, 0, 0
     for i, scene in enumerate(tqdm(scenes, desc="text control", disable=not progress)):
         first = render_scene(scene, pipe.resolution[0])
@@ -92,11 +78,6 @@ def text_control(pipe, scenes, progress, **kw) -> dict:
 
 
 def scene_transitions(pipe, pairs, progress, **kw) -> dict:
-    from seine_lite.data.shapes import render_scene
-    from seine_lite.metrics import double_exposure, max_jump, psnr
-    from seine_lite.pipeline import join_prompts
-    from seine_lite.transitions import dissolve
-
     given, jumps, mixed, mixed_dissolve = [], [], [], []
     for i, (a, b) in enumerate(tqdm(pairs, desc="transitions", disable=not progress)):
         first, last = render_scene(a, pipe.resolution[0]), render_scene(b, pipe.resolution[0])
@@ -116,9 +97,6 @@ def evaluate(pipe, clips: int = 16, scenes: int = 8, pairs: int = 16, seed: int 
              progress: bool = True, photos: int = None, **kw) -> dict:
     """Every probe on held-out data; returns the figures and whether each bar is met.
     `photos` photo clips (default: as many as `clips`) come from camera paths training never draws."""
-    from seine_lite.data import make_shapes_clips, sample_scenes
-    from seine_lite.data.photos import make_photo_clips
-
     frames, size = pipe.num_frames, pipe.resolution[0]
     data, captions = make_shapes_clips(clips, num_frames=frames, size=size, seed=seed, split="heldout")
     kw.setdefault("num_inference_steps", 25)
@@ -171,45 +149,3 @@ def markdown_table(result: dict, title: str = "model") -> str:
     lines = [f"| probe ({title}) | model | baseline | bar | met |", "|---|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} | {'yes' if ok else '**no**'} |" for a, b, c, d, ok in rows]
     return "\n".join(lines)
-
-
-def build_parser():
-    p = OneLineParser(prog="seine-lite eval", description="Measure a model on held-out shapes clips.")
-    p.add_argument("--model", default=None, help="a model folder (default: the bundled reference model)")
-    p.add_argument("--clips", type=int, default=16, help="held-out clips for interpolation and prediction")
-    p.add_argument("--scenes", type=int, default=8, help="first frames for text control (4 prompts each)")
-    p.add_argument("--pairs", type=int, default=16, help="scene pairs for transitions")
-    p.add_argument("--steps", type=int, default=25, help="DDIM steps")
-    p.add_argument("--guidance-scale", type=float, default=None,
-                   help="classifier-free guidance scale (default: the model's own, from seine_lite.json)")
-    p.add_argument("--out", default=None, help="write eval.json and eval.md into this folder")
-    p.add_argument("--device", default=None, help="cpu | cuda (default: cpu)")
-    p.add_argument("--no-progress", action="store_true")
-    return p
-
-
-def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    from seine_lite import SeinePipeline
-    from seine_lite.inputs import check_count
-
-    for name in ("clips", "scenes", "pairs", "steps"):
-        check_count(getattr(args, name), f"--{name}", 1)
-    pipe = SeinePipeline.from_pretrained(args.model, device=args.device)
-    pipe.set_progress_bar_config(disable=True)
-    result = evaluate(pipe, clips=args.clips, scenes=args.scenes, pairs=args.pairs,
-                      progress=not args.no_progress, num_inference_steps=args.steps,
-                      guidance_scale=args.guidance_scale)
-    table = markdown_table(result, title=Path(args.model).name if args.model else "bundled reference")
-    print(table)
-    print(f"{sum(result['passed'].values())} of {len(result['passed'])} bars met in {result['seconds']:.0f} s")
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "eval.json").write_text(json.dumps(result, indent=2))
-        (out / "eval.md").write_text(table + "\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -3,6 +3,9 @@ import math
 import numbers
 
 import numpy as np
+import torch
+
+from seine_lite.device import default_device
 
 MAX_PROMPT_CHARS = 1000
 
@@ -19,6 +22,13 @@ def check_prompt(prompt, argument: str = "prompt"):
         raise ValueError(f"{argument} has {len(prompt)} characters; at most {MAX_PROMPT_CHARS} are accepted "
                          "(the text encoder reads only the first few dozen tokens)")
     return prompt
+
+
+def check_num_frames(num_frames, low: int = 1, argument: str = "num_frames") -> int:
+    """A whole number of frames, at least `low` (a transition needs 2: its first and last frame)."""
+    if isinstance(num_frames, bool) or not isinstance(num_frames, numbers.Integral) or num_frames < low:
+        raise ValueError(f"{argument} must be an integer >= {low}, got {num_frames!r}")
+    return int(num_frames)
 
 
 def check_seed(seed):
@@ -88,13 +98,14 @@ def check_shot(shot, argument: str):
 
 
 def check_device(device, argument: str = "device"):
-    """A torch device that exists here: "cpu", "cuda", "cuda:1", "mps" or a torch.device."""
-    import torch
-
+    """A torch device that exists here: "auto" (cuda, else mps, else cpu), "cpu", "cuda", "cuda:1",
+    "mps" or a torch.device."""
+    if isinstance(device, str) and device == "auto":
+        return default_device()
     try:
         device = torch.device(device)
     except (RuntimeError, TypeError):
-        raise ValueError(f"{argument} must be cpu, cuda, cuda:N or mps, got {device!r}") from None
+        raise ValueError(f"{argument} must be auto, cpu, cuda, cuda:N or mps, got {device!r}") from None
     mps = getattr(torch.backends, "mps", None)
     if (device.type == "cuda" and not torch.cuda.is_available()) or \
             (device.type == "mps" and not (mps is not None and mps.is_available())):

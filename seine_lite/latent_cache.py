@@ -15,9 +15,11 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
+from seine_lite.data import make_clips
+from seine_lite.data.folder import FolderDataset
+from seine_lite.data.mix import SOURCES
 from seine_lite.presets import get_preset
-
-DATA_SOURCES = ("shapes", "transitions", "photos", "mix")
+from seine_lite.vae import encode_video
 
 
 @dataclass
@@ -26,6 +28,7 @@ class DataConfig:
     num_clips: int = 256      # clips drawn from a generated source (a folder gives all its windows)
     seed: int = 0             # data seed: held-out evaluation uses other seeds
     stride: int = 8           # window stride for a folder dataset
+    mix: dict = None          # data "mix" only: {source: weight}, default data.mix.MIX_PROPORTIONS
 
 
 @dataclass
@@ -42,14 +45,12 @@ class LatentCache:
 
 def load_clips(cfg: DataConfig, num_frames: int, size: int):
     """The training clips as uint8 (N, F, H, W, 3) and their captions."""
-    if cfg.data in DATA_SOURCES:
-        from seine_lite.data import make_clips
-
-        return make_clips(cfg.data, cfg.num_clips, num_frames=num_frames, size=size, seed=cfg.seed)
+    if cfg.data in SOURCES:
+        return make_clips(cfg.data, cfg.num_clips, num_frames=num_frames, size=size, seed=cfg.seed,
+                          proportions=cfg.mix)
     root = Path(cfg.data)
     if not root.is_dir():
-        raise ValueError(f"data must be one of {DATA_SOURCES} or a folder with captions.csv, got {cfg.data!r}")
-    from seine_lite.data.folder import FolderDataset
+        raise ValueError(f"data must be one of {SOURCES} or a folder with captions.csv, got {cfg.data!r}")
 
     dataset = FolderDataset(root, num_frames=num_frames, size=size, stride=cfg.stride)
     items = [dataset[i] for i in range(len(dataset))]
@@ -61,7 +62,8 @@ def _cache_key(cfg: DataConfig, preset: str, vae, text_encoder_name: str) -> str
     encoder = [p for name, p in vae.named_parameters() if not name.startswith(("decoder.", "post_quant_conv."))]
     vae_sum = sum(float(p.double().sum()) for p in encoder)
     scaling = float(getattr(vae.config, "scaling_factor", 1.0))
-    blob = json.dumps([asdict(cfg), preset, round(vae_sum, 6), scaling, text_encoder_name], sort_keys=True)
+    data = {k: v for k, v in asdict(cfg).items() if not (k == "mix" and v is None)}   # older keys stay valid
+    blob = json.dumps([data, preset, round(vae_sum, 6), scaling, text_encoder_name], sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -69,8 +71,6 @@ def _cache_key(cfg: DataConfig, preset: str, vae, text_encoder_name: str) -> str
 def build_latent_cache(cfg: DataConfig, preset: str, vae, text_encoder, text_encoder_name: str,
                        cache_dir=None, batch_size: int = 16, progress: bool = True) -> LatentCache:
     """Encode every clip and caption once; reuse `cache_dir/latents-<key>.safetensors` if present."""
-    from seine_lite.vae import encode_video
-
     key = _cache_key(cfg, preset, vae, text_encoder_name)
     path = Path(cache_dir) / f"latents-{key}.safetensors" if cache_dir else None
     if path is not None and path.exists():

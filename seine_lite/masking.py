@@ -1,6 +1,6 @@
 """Which frames are given and which are generated: layouts, the training mask sampler, UNet input.
 
-SEINE decides the task by the mask alone (DESIGN.md): a transition gives the first and last
+SEINE decides the task by the mask alone (docs/design.md): a transition gives the first and last
 frames, prediction the first k, text-to-video none. Two conventions live here, on purpose:
 
 * a *layout* is a bool array `given` of shape (F,), True = the frame is given;
@@ -29,6 +29,8 @@ import numpy as np
 import torch
 from einops import rearrange
 
+from seine_lite.inputs import check_num_frames
+
 GIVEN, GENERATE = "x", "."
 _COUNTED = re.compile(r"(first|last|onelast|interpolate)([0-9]+)")
 _UNIFORM = re.compile(r"uniform(.*)")
@@ -42,7 +44,7 @@ def parse_layout(layout, num_frames: int, generator=None) -> np.ndarray:
     `layout` is a name from the table above, a picture string, or a bool sequence of length F.
     `generator` (a `torch.Generator` or a `numpy.random.Generator`) is needed by `uniform{p}`.
     """
-    num_frames = _check_num_frames(num_frames)
+    num_frames = check_num_frames(num_frames)
     if isinstance(layout, (np.ndarray, torch.Tensor, list, tuple)):
         return _from_sequence(layout, num_frames)
     if not isinstance(layout, str):
@@ -68,12 +70,6 @@ def layout_picture(given) -> str:
     if given.ndim != 1 or given.size == 0:
         raise ValueError(f"given must be a non-empty 1-D bool array (F,), got shape {given.shape}")
     return "".join(GIVEN if g else GENERATE for g in given.astype(bool))
-
-
-def _check_num_frames(num_frames) -> int:
-    if isinstance(num_frames, bool) or not isinstance(num_frames, (int, np.integer)) or num_frames < 1:
-        raise ValueError(f"num_frames must be a positive integer, got {num_frames!r}")
-    return int(num_frames)
 
 
 def _from_sequence(layout, num_frames: int) -> np.ndarray:

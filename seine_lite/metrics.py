@@ -4,19 +4,19 @@ Inputs are videos (F, H, W, 3) or images (H, W, 3) as numpy uint8 (0..255) or fl
 (CPU torch tensors are accepted too); floats are scaled by 255, so every number below is on the
 0..255 scale whatever came in. Colour distances are Euclidean in RGB on that scale.
 
-- psnr / ssim: image quality with data range 255; ssim is Wang et al. (2004) with an 11x11
+- psnr / pooled_psnr / ssim: image quality with data range 255; ssim is Wang et al. (2004) with an 11x11
   Gaussian window (sigma 1.5), K1 = 0.01, K2 = 0.03, computed per RGB channel on the "valid"
   window positions and averaged over channels, positions and frames.
 - given_frame_psnr / video_psnr / video_ssim: the same over selected frames.
 - max_jump: the largest frame-to-frame change as a share of a hard cut from frame 0 to frame F-1.
 - double_exposure: the share of pixels of the in-between frames that blend the two scenes.
 - object_color / object_centroid / object_area / motion_direction / object_motion: probes that read
-  the shapes world (palette in seine_lite.data.shapes) back out of a frame or video.
+  the shapes world (palette in seine_lite.data.scenes) back out of a frame or video.
 - transition_report: the numbers for comparison tables in one dict.
 """
 import numpy as np
 
-from seine_lite.data.shapes import BACKGROUNDS, COLORS
+from seine_lite.data.scenes import BACKGROUNDS, COLORS
 
 SSIM_WINDOW, SSIM_SIGMA, SSIM_K1, SSIM_K2 = 11, 1.5, 0.01, 0.03
 OBJECT_DISTANCE = 60.0          # a pixel this far (RGB) from the background belongs to the object
@@ -89,6 +89,16 @@ def psnr(a, b) -> float:
     a, b = to_float255(a, "a"), to_float255(b, "b")
     _same_shape(a, b, "a", "b")
     return _psnr_from_mse(float(np.mean((a - b) ** 2)))
+
+
+def pooled_psnr(videos, truths, frames) -> float:
+    """PSNR of the MSE pooled over every clip's selected frames.
+
+    Pooled rather than a mean of per-clip PSNRs: a still clip's dissolve (or repeated frame) is
+    exact, an infinite PSNR that a mean could only drop, and dropping it for one side only is unfair.
+    """
+    mse = [np.mean((to_float255(v)[frames] - to_float255(t)[frames]) ** 2) for v, t in zip(videos, truths)]
+    return _psnr_from_mse(max(float(np.mean(mse)), 1e-12))   # floored: both sides exact is not infinite
 
 
 def gaussian_window(size: int = SSIM_WINDOW, sigma: float = SSIM_SIGMA) -> np.ndarray:

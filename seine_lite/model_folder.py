@@ -12,6 +12,10 @@ import os
 import shutil
 from pathlib import Path
 
+from safetensors import SafetensorError, safe_open
+
+from seine_lite.masking import CONDITIONS
+
 META_NAME = "seine_lite.json"
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt", ".pkl")
 
@@ -61,7 +65,6 @@ def check_model_folder(path, argument: str = "path") -> Path:
         if not isinstance(meta.get(key), int) or isinstance(meta[key], bool) or meta[key] < 1:
             raise ValueError(f"{argument}: {str(path / META_NAME)!r} must give {key!r} as a positive integer, "
                              f"got {meta.get(key)!r}")
-    from seine_lite.masking import CONDITIONS
 
     if meta.get("condition", "zeros") not in CONDITIONS:
         raise ValueError(f"{argument}: {str(path / META_NAME)!r} must give 'condition' as one of "
@@ -83,8 +86,6 @@ def _read_json(path: Path, argument: str) -> dict:
 
 def _check_safetensors(path: Path, argument: str):
     """Read the header (cheap): a truncated or foreign file fails here, naming it, not deep in a loader."""
-    from safetensors import SafetensorError, safe_open
-
     try:
         with safe_open(str(path), framework="pt") as f:
             f.keys()

@@ -18,13 +18,17 @@ import torch
 from tqdm.auto import tqdm
 
 from seine_lite import inputs
-from seine_lite.diffusion import NoiseSchedule, guided, make_sampler, step_sample
+from seine_lite.data.video_io import read_image
+from seine_lite.diffusion import NoiseSchedule, guided
 from seine_lite.masking import condition_latent, latent_mask, layout_picture, mask_from_given, parse_layout, unet_input
 from seine_lite.model_folder import check_model_folder, read_meta, save_model_folder
 from seine_lite.replacement import blank_condition, check_conditioning, replace_given, replacement_generator
+from seine_lite.samplers import check_sampler, make_sampler, step_sample
+from seine_lite.text import CachedTextEncoder, load_text_encoder
+from seine_lite.unet import VideoUNet
+from seine_lite.vae import decode_video, encode_video, load_vae
 
 BUNDLED = Path(__file__).parent / "weights" / "reference"
-SAMPLERS = ("ddim", "ddpm", "dpm++")
 
 
 class Story(np.ndarray):
@@ -32,6 +36,20 @@ class Story(np.ndarray):
 
     def __array_finalize__(self, obj):
         self.segments = getattr(obj, "segments", [])
+
+    def __getitem__(self, key):
+        """`story[a:b]` is a Story whose segments are cut to frames a..b-1 and counted from a; any
+        other index that picks frames (one frame, every other frame, a list) is a plain array."""
+        out = super().__getitem__(key)
+        frames = key[0] if isinstance(key, tuple) and key else key
+        if not isinstance(out, Story) or frames is Ellipsis:
+            return out
+        if not isinstance(frames, slice) or frames.step not in (None, 1):
+            return out.view(np.ndarray)
+        start, stop, _ = frames.indices(len(self))
+        out.segments = [(kind, max(a, start) - start, min(b, stop) - start, text)
+                        for kind, a, b, text in self.segments if min(b, stop) > max(a, start)]
+        return out
 
     @property
     def boundaries(self) -> list:
@@ -43,8 +61,6 @@ class SeinePipeline:
     """VAE + text encoder + video UNet + sampler; see the module docstring for the tasks."""
 
     def __init__(self, unet, vae, text_encoder, meta: dict):
-        from seine_lite.text import CachedTextEncoder
-
         self.unet, self.vae, self.meta = unet.eval(), vae.eval(), dict(meta)
         self.text_encoder = text_encoder if isinstance(text_encoder, CachedTextEncoder) \
             else CachedTextEncoder(text_encoder)
@@ -56,10 +72,6 @@ class SeinePipeline:
     @classmethod
     def from_pretrained(cls, path=None, device=None, text_encoder=None):
         """The bundled reference model (path=None) or any folder written by training / save_pretrained."""
-        from seine_lite.text import load_text_encoder
-        from seine_lite.unet import VideoUNet
-        from seine_lite.vae import load_vae
-
         if path is None and not (BUNDLED / "unet").exists():
             raise FileNotFoundError(f"the bundled reference model is missing from {BUNDLED}; "
                                     "train it with scripts/train_reference.sh")
@@ -183,8 +195,7 @@ class SeinePipeline:
         steps = inputs.check_steps(num_inference_steps, self.schedule.num_train_timesteps)
         scale = inputs.check_guidance(self.meta.get("guidance_scale", 3.0) if guidance_scale is None
                                       else guidance_scale)
-        if sampler not in SAMPLERS:
-            raise ValueError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
+        sampler = check_sampler(sampler)
         frames = inputs.as_frame_list(frames, "frames")
         if len(frames) != self.num_frames:
             raise ValueError(f"frames has {len(frames)} entries; this model makes {self.num_frames} frames")
@@ -203,8 +214,6 @@ class SeinePipeline:
 
     # ------------------------------------------------------------------ the sampler
     def _sample(self, pixels, given, prompt, steps, scale, seed, sampler_name, conditioning="concat"):
-        from seine_lite.vae import decode_video, encode_video
-
         z0 = encode_video(self.vae, pixels[None]).to(self.device)               # (1, C, F, h, w)
         mask = latent_mask(mask_from_given(given), *z0.shape[-2:]).to(self.device)  # (1, 1, F, h, w), 1 = generate
         replace = conditioning == "replace"
@@ -238,8 +247,6 @@ class SeinePipeline:
         return states.to(self.device), mask.to(self.device)
 
     def _image(self, image, argument: str) -> np.ndarray:
-        from seine_lite.data.video_io import read_image
-
         if image is None:
             raise ValueError(f"{argument}: expected an image (PIL, numpy array or path), got None")
         return read_image(image, self.meta["size"], name=argument)

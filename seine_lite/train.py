@@ -1,19 +1,15 @@
 """Training SEINE's video UNet on randomly masked clips, on `accelerate`.
 
-One step (SEINE §3; Ho et al. 2020, Algorithm 1):
-    mask ~ MaskSampler            which frames are given (0) and generated (1)
-    t ~ U{0..T-1}, ε ~ N(0, I)
-    z_t = sqrt(ᾱ_t) z0 + sqrt(1-ᾱ_t) ε                          (Ho eq. 4)
-    pred = UNet([z_t ; mask ; z0·(1-mask)], t, text)              (SEINE's 2C+1 channels)
-    loss = ‖pred - target‖² over the whole latent                  (SEINE: given frames included)
+One step is `training_step.training_step` (mask, ε, t, z_t, UNet input, prediction, loss); this
+file holds what surrounds it: the latent cache, the optimiser and its warm-up, EMA weights,
+gradient clipping, checkpoints, Ctrl-C, scoring on held-out clips, and the model folder at the end.
 
 Every random draw of step s comes from a generator seeded by (seed, s, rank), so a
 run that stops at step N and resumes gives exactly the losses of a straight run, and
-each process of a multi-process run sees different clips.
+each process of a multi-process run sees different clips. The command line is `cli/train.py`.
 """
 import json
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -28,15 +24,18 @@ from diffusers.optimization import get_scheduler
 from diffusers.training_utils import EMAModel
 from tqdm.auto import tqdm
 
-from seine_lite.cli import OneLineParser
-from seine_lite.diffusion import TIMESTEP_DRAWS, NoiseSchedule
-from seine_lite.latent_cache import DATA_SOURCES, DataConfig, build_latent_cache
-from seine_lite.masking import CONDITIONS, MaskMixture, MaskSampler, condition_latent, parse_layout, unet_input
-from seine_lite.model_folder import save_model_folder
+from seine_lite.diffusion import NoiseSchedule
+from seine_lite.latent_cache import DataConfig, build_latent_cache
+from seine_lite.masking import MaskMixture, MaskSampler
+from seine_lite.model_folder import check_model_folder, read_meta, save_model_folder
 from seine_lite.presets import get_preset
 from seine_lite.run_folder import (CHECKPOINTS, check_resume, earlier_legs, elapsed_until, latest_checkpoint,
                                    plot_loss, record_leg, save_checkpoint, write_metrics)
+from seine_lite.text import CachedTextEncoder, load_text_encoder
+from seine_lite.train_scoring import eval_row, score_model
+from seine_lite.training_step import training_step
 from seine_lite.unet import VideoUNet, unet_config_for
+from seine_lite.vae import load_vae
 
 # UNet options a warm start may add to the model it starts from: their modules start at zero
 # (the word path at its own scale) and are the only weights the source may lack
@@ -82,18 +81,15 @@ def _step_generator(seed: int, step: int, rank: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed * 1_000_003 + step * 1009 + rank)
 
 
-def draw_batch(cache, cfg: TrainConfig, sampler, step: int, rank: int):
-    """All randomness of one step, on the CPU, from (seed, step, rank)."""
+def draw_batch(cache, cfg: TrainConfig, step: int, rank: int):
+    """Step `step`'s clips and captions (dropped to "" with p = caption_dropout), and the CPU
+    generator, seeded by (seed, step, rank), that goes on to draw its mask, ε and t."""
     g = _step_generator(cfg.seed, step, rank)
     idx = torch.randint(len(cache), (cfg.batch_size,), generator=g)
-    z0 = cache.latents[idx]
     caption_ids = cache.caption_ids[idx]
     dropped = torch.rand(cfg.batch_size, generator=g) < cfg.caption_dropout
     caption_ids = torch.where(dropped, torch.zeros_like(caption_ids), caption_ids)  # row 0 is ""
-    mask = sampler.sample(cfg.batch_size, z0.shape[2], generator=g)
-    noise = torch.randn(z0.shape, generator=g)
-    t = cfg.schedule.sample_timesteps(cfg.batch_size, generator=g, draw=cfg.timestep_draw)
-    return idx, z0, cache.states[caption_ids], cache.text_mask[caption_ids], mask, noise, t
+    return idx, cache.latents[idx], cache.states[caption_ids], cache.text_mask[caption_ids], g
 
 
 def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, max_minutes: float = None) -> dict:
@@ -118,8 +114,6 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
         out.mkdir(parents=True, exist_ok=True)
         (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2))
 
-    from seine_lite.text import CachedTextEncoder, load_text_encoder
-    from seine_lite.vae import load_vae
 
     vae = load_vae(cfg.vae)
     text_encoder = CachedTextEncoder(load_text_encoder(cfg.text_encoder))
@@ -156,16 +150,12 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     ctrl_c = _CtrlC()
     try:
         for step in bar:
-            idx, z0, states, text_mask, mask, noise, t = draw_batch(cache, cfg, sampler, step, rank)
+            idx, z0, states, text_mask, g = draw_batch(cache, cfg, step, rank)
             seen.extend(idx.tolist())
-            device = accelerator.device
-            z0, states, text_mask, noise, t = (x.to(device) for x in (z0, states, text_mask, noise, t))
-            mask = mask.to(device).expand(-1, -1, -1, z0.shape[3], z0.shape[4])
-            z_t = cfg.schedule.add_noise(z0, noise, t)
-            with accelerator.autocast():
-                pred = model(unet_input(z_t, mask, condition_latent(z0, mask, cfg.condition)), t, states, text_mask)
-            loss = cfg.schedule.training_loss(pred.float(), z0, noise, t, mask=mask,
-                                 generated_only=cfg.generated_only, snr_gamma=cfg.snr_gamma)
+            z0, states, text_mask = (x.to(accelerator.device) for x in (z0, states, text_mask))
+            loss = training_step(model, z0, states, text_mask, sampler, cfg.schedule, g, condition=cfg.condition,
+                                 generated_only=cfg.generated_only, snr_gamma=cfg.snr_gamma,
+                                 timestep_draw=cfg.timestep_draw, autocast=accelerator.autocast).loss
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"loss became {loss.item()} at step {step + 1}; the last good checkpoint "
                                          f"is kept in {out / CHECKPOINTS}. Try a lower --lr.")
@@ -247,8 +237,6 @@ class _CtrlC:
 
 def _warm_start(model, folder) -> dict:
     """Load a model folder's UNet weights into `model` (same architecture); returns its meta."""
-    from seine_lite.model_folder import check_model_folder, read_meta
-
     folder = check_model_folder(folder, argument="init_from")
     try:
         source = VideoUNet.from_pretrained(str(folder / "unet"), use_safetensors=True)
@@ -306,8 +294,6 @@ def _best_score(out: Path) -> float:
 def _score(out, model, ema, vae, text_encoder, cfg, preset, latent_channels, step, elapsed, rows, best, warm,
            legs):
     """Score the EMA weights on the held-out subset; a new best is written to DIR/best/."""
-    from seine_lite.train_scoring import eval_row, score_model
-
     unet = _ema_unet(model, ema)
     meta = _meta(cfg, preset, latent_channels, step + warm.get("trained_steps", 0), elapsed)
     result = score_model(unet, vae, text_encoder, meta, subset=cfg.score_subset)
@@ -330,124 +316,3 @@ def export(out: Path, model, ema, vae, cfg: TrainConfig, preset, latent_channels
                  elapsed_until(out, row_step))
     meta["legs"] = earlier_legs(warm) + list(legs)
     save_model_folder(out, _ema_unet(model, ema), vae, meta)
-
-
-def build_parser() -> OneLineParser:
-    p = OneLineParser(prog="seine-lite train", description="Train SEINE's video UNet on masked clips.")
-    p.add_argument("--preset", default="tiny", help="tiny | cpu | lab (frames, size, UNet widths)")
-    p.add_argument("--data", default="shapes", help="shapes | transitions | photos | mix | FOLDER with captions.csv")
-    p.add_argument("--num-clips", type=int, default=256, help="clips drawn from a generated source")
-    p.add_argument("--steps", type=int, default=200, help="total optimiser steps")
-    p.add_argument("--batch-size", type=int, default=8, help="clips per step and process")
-    p.add_argument("--lr", type=float, default=3e-4)
-    p.add_argument("--warmup-steps", type=int, default=50)
-    p.add_argument("--prediction", default="epsilon", choices=["epsilon", "v_prediction"])
-    p.add_argument("--generated-only", action="store_true", help="loss on generated frames only")
-    p.add_argument("--condition", default="zeros", choices=list(CONDITIONS),
-                   help="what generated frames show the UNet in place of clean latents: zeros (SEINE) or "
-                        "blend (the nearest given frames, held or mixed in time)")
-    p.add_argument("--temporal-conv", action="store_true",
-                   help="a convolution over neighbouring frames after each ResBlock (not in SEINE)")
-    p.add_argument("--frame-positions", type=int, default=0,
-                   help="a frame-index embedding for up to N frames, added to every frame's timestep embedding")
-    p.add_argument("--relative-position-bias", action="store_true",
-                   help="SEINE's T5-style relative position bias in temporal attention")
-    p.add_argument("--text-word-scale", type=float, default=8.0,
-                   help="with --text-encoder minilm-words: the length the word vectors start at")
-    p.add_argument("--score-every", type=float, default=None, metavar="MINUTES",
-                   help="score on a small held-out subset this often (and at the end); the best goes to OUT/best")
-    p.add_argument("--snr-gamma", type=float, default=None, help="min-SNR loss weighting, e.g. 5")
-    p.add_argument("--timestep-draw", default="uniform", choices=list(TIMESTEP_DRAWS),
-                   help="how training draws t: uniform (DDPM) or logit-normal (SD3, more noisy steps)")
-    p.add_argument("--checkpoint-every", type=int, default=100)
-    p.add_argument("--ema-decay", type=float, default=0.999)
-    p.add_argument("--masks", default=None,
-                   help="mask mixture weights: families (transition, prediction, bernoulli, interpolation, "
-                        "text_to_video) and fixed layouts, e.g. transition=0.35,prediction=0.35,bernoulli=0.15,first1=0.15")
-    p.add_argument("--max-minutes", type=float, default=None,
-                   help="stop after this many minutes of wall time, encoding the latent cache included "
-                        "(checkpoint + model written; --resume continues)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--text-encoder", default="minilm",
-                   help="minilm | minilm-words (word embeddings beside the states) | null | a Stable Diffusion folder")
-    p.add_argument("--vae", default=None, help="a VAE folder (default: the bundled VAE)")
-    p.add_argument("--out", required=True, help="output folder: checkpoints, metrics, the trained model")
-    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
-    p.add_argument("--init-from", default=None,
-                   help="start from this model folder's UNet weights (a warm start: new optimiser and data order)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    return p
-
-
-def config_from_args(args) -> TrainConfig:
-    get_preset(args.preset)
-    if args.data not in DATA_SOURCES and not (Path(args.data) / "captions.csv").is_file():
-        raise ValueError(f"--data must be one of {list(DATA_SOURCES)} or a folder holding captions.csv, "
-                         f"got {args.data!r}")
-    if not 0 < args.lr < float("inf"):
-        raise ValueError(f"--lr must be a positive number, got {args.lr}")
-    for name in ("steps", "batch_size", "num_clips", "checkpoint_every"):
-        if getattr(args, name) < 1:
-            raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
-    frames = get_preset(args.preset).num_frames
-    if args.frame_positions and not frames <= args.frame_positions <= 4096:
-        raise ValueError(f"--frame-positions must encode at least the preset's {frames} frames "
-                         f"(and at most 4096), got {args.frame_positions}")
-    if args.frame_positions < 0:
-        raise ValueError(f"--frame-positions must be 0 (off) or a number of frames, got {args.frame_positions}")
-    if not 0 < args.text_word_scale < float("inf"):
-        raise ValueError(f"--text-word-scale must be a positive number, got {args.text_word_scale}")
-    if args.score_every is not None and not 0 < args.score_every < float("inf"):
-        raise ValueError(f"--score-every must be a positive number of minutes, got {args.score_every}")
-    return TrainConfig(
-        preset=args.preset, data=DataConfig(data=args.data, num_clips=args.num_clips, seed=args.seed),
-        schedule=NoiseSchedule(prediction_type=args.prediction), steps=args.steps,
-        batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
-        generated_only=args.generated_only, snr_gamma=args.snr_gamma, condition=args.condition,
-        timestep_draw=args.timestep_draw,
-        temporal_conv=args.temporal_conv, frame_positions=args.frame_positions,
-        relative_position_bias=args.relative_position_bias, text_word_scale=args.text_word_scale,
-        score_every_minutes=args.score_every,
-        checkpoint_every=args.checkpoint_every, seed=args.seed, text_encoder=args.text_encoder, vae=args.vae,
-        ema_decay=args.ema_decay, masks=_parse_masks(args.masks), init_from=args.init_from)
-
-
-def _parse_masks(text) -> MaskMixture:
-    """"transition=0.4,prediction=0.5,first1=0.1" -> MaskMixture with those weights (others 0).
-
-    Names are the mixture's families or fixed layouts (`first1`, `onelast2`, a picture "x..x", ...).
-    """
-    if text is None:
-        return MaskMixture()
-    families = ("transition", "prediction", "bernoulli", "interpolation", "text_to_video")
-    weights, extra = dict.fromkeys(families, 0.0), {}
-    for item in text.split(","):
-        name, _, value = (part.strip() for part in item.partition("="))
-        try:
-            if name not in families and not (name and set(name) <= {"x", "."}):
-                parse_layout(name, 64)          # a named fixed layout; a picture's length is checked per clip
-            (weights if name in families else extra)[name] = float(value)
-        except ValueError:
-            raise ValueError(f"--masks must look like transition=0.4,prediction=0.6 with names from "
-                             f"{list(families)} or fixed layouts such as first1, got {text!r}") from None
-    return MaskMixture(**weights, extra=extra)
-
-
-def main(argv=None):
-    args = build_parser().parse_args(argv)
-    fresh = not args.resume and not Path(args.out).exists()
-    try:
-        cfg = config_from_args(args)
-        train(cfg, args.out, resume=args.resume, progress=not args.no_progress, max_minutes=args.max_minutes)
-    except (ValueError, FileNotFoundError, FloatingPointError) as err:
-        if fresh and not isinstance(err, FloatingPointError) and not (Path(args.out) / CHECKPOINTS).exists():
-            shutil.rmtree(args.out, ignore_errors=True)  # a run that never started leaves nothing behind
-        print(f"seine-lite train: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -13,6 +13,7 @@ The figures go into `metrics.jsonl` as a row {"step", "elapsed_s", "score", "eva
 import torch
 
 from seine_lite.evaluate import BARS, evaluate
+from seine_lite.pipeline import SeinePipeline
 
 SUBSET = dict(clips=8, scenes=6, pairs=4)      # 8 + 8 clips, 24 text trials, 4 scene pairs
 SUBSET_STEPS = 20                              # DDIM steps per sample
@@ -37,8 +38,6 @@ def score_of(result: dict) -> float:
 @torch.no_grad()
 def score_model(unet, vae, text_encoder, meta: dict, subset: dict = None) -> dict:
     """Run the eval probes on the small subset (`SUBSET` unless given); returns the figures with "score"."""
-    from seine_lite.pipeline import SeinePipeline
-
     pipe = SeinePipeline(unet, vae, text_encoder, meta)
     pipe.set_progress_bar_config(disable=True)
     result = evaluate(pipe, progress=False, num_inference_steps=SUBSET_STEPS, **(subset or SUBSET))

@@ -27,6 +27,7 @@ from torch import nn
 
 from seine_lite.attention import VideoTransformerBlock
 from seine_lite.frame_position import FrameEmbedding, sinusoid
+from seine_lite.presets import get_preset
 from seine_lite.word_path import WordPath
 
 
@@ -306,25 +307,7 @@ class VideoUNet(ModelMixin, ConfigMixin):
         return batch, x.shape[2]
 
 
-UNET_PRESETS = {
-    # about 0.1 M parameters (most in the text keys and values): tests and quick mode
-    "tiny": dict(block_out_channels=(8, 16), layers_per_block=1, attention_levels=(False, True),
-                 attention_head_dim=8, ff_mult=2, norm_num_groups=4),
-    # 16 frames of 16x16 latents on a 2-core CPU: spatial attention at 8x8 and 4x4 only;
-    # about 4.3 M parameters, about 1.5 s per training step of 8 clips on two cores
-    "cpu": dict(block_out_channels=(32, 64, 128), layers_per_block=1,
-                attention_levels=(False, True, True), attention_head_dim=32, ff_mult=2,
-                norm_num_groups=32, text_pooled=True),
-    # 32x32 latents on a GPU: spatial attention from 16x16 down
-    "lab": dict(block_out_channels=(128, 256, 256), layers_per_block=2,
-                attention_levels=(False, True, True), attention_head_dim=64, ff_mult=4,
-                norm_num_groups=32, text_pooled=True),
-}
-
-
 def unet_config_for(preset_name: str, latent_channels: int = 4, text_dim: int = 384) -> dict:
     """`VideoUNet` keyword arguments for a preset: `VideoUNet(**unet_config_for("cpu"))`."""
-    if preset_name not in UNET_PRESETS:
-        raise ValueError(f"preset_name must be one of {sorted(UNET_PRESETS)}, got {preset_name!r}")
-    return dict(in_channels=2 * latent_channels + 1, out_channels=latent_channels,
-                text_dim=text_dim, **UNET_PRESETS[preset_name])
+    widths = get_preset(preset_name, "preset_name").unet
+    return dict(in_channels=2 * latent_channels + 1, out_channels=latent_channels, text_dim=text_dim, **widths)

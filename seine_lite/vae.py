@@ -8,7 +8,7 @@ here, 1/std of its latents, measured after training).
 
 seine_lite ships a compact VAE (3 levels, 4x downsampling, ~1 M parameters)
 trained here from scratch on shapes-world, transition and photo clips
-(`python -m seine_lite.vae_train`, `scripts/train_vae.sh`). A Stable Diffusion
+(`python -m seine_lite.cli.vae_train`, `scripts/train_vae.sh`). A Stable Diffusion
 VAE from a local folder (`<sd>/vae/`) loads through the same `load_vae`.
 
 Pixel convention: videos are uint8 `(F, H, W, 3)` / `(B, F, H, W, 3)` (mediapy's
@@ -186,15 +186,6 @@ def measure_scaling_factor(vae: AutoencoderKL, videos, chunk: int = 64) -> float
     """1 / std of the unscaled latent means of `videos` (the LDM recipe for `scaling_factor`)."""
     z = encode_video(vae, videos, chunk=chunk) / vae.config.scaling_factor
     return float(1.0 / z.std())
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    """Peak signal-to-noise ratio in dB between two uint8 arrays of the same shape (mean over all pixels)."""
-    a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
-    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
-    return float("inf") if mse == 0 else float(10 * np.log10(255.0 ** 2 / mse))
 
 
 def reconstruct(vae: AutoencoderKL, video, chunk: int = 16) -> np.ndarray:

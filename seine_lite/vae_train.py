@@ -1,7 +1,7 @@
 """Train the compact VAE on frames of shapes, transition and photo clips.
 
-    python -m seine_lite.vae_train --size 64 --steps 3000 --out runs/vae
-    python -m seine_lite.vae_train --init-from runs/vae --decoder-only --steps 3000 --out runs/vae_ft
+    python -m seine_lite.cli.vae_train --size 64 --steps 3000 --out runs/vae
+    python -m seine_lite.cli.vae_train --init-from runs/vae --decoder-only --steps 3000 --out runs/vae_ft
 
 The VAE sees single frames: many clips are rendered, a few frames are kept from
 each, and batches of random crops (the VAE is fully convolutional, so crops
@@ -26,7 +26,6 @@ under an existing UNet and its cached latents, and only reconstruction improves.
 Training clips come from seeds `seed + 7919 * k`, which must stay below
 `HELD_OUT_SEED`, where the held-out clips start.
 """
-import argparse
 import json
 import math
 import time
@@ -36,11 +35,15 @@ from pathlib import Path
 import numpy as np
 import torch
 from einops import rearrange
+from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
-from seine_lite.vae import VAEConfig, build_vae, load_vae, measure_scaling_factor, psnr, reconstruct
+from seine_lite.data import make_clips
+from seine_lite.data.mix import CLIP_SOURCES
+from seine_lite.metrics import psnr
+from seine_lite.vae import VAEConfig, build_vae, load_vae, measure_scaling_factor, reconstruct
 
-SOURCES = ("shapes", "transitions", "photos")
+SOURCES = CLIP_SOURCES         # the VAE sees frames of every clip source
 HELD_OUT_SEED = 1_000_003    # benchmark/held-out clips use seeds from here on, never used in training
 SOURCE_SEED_STRIDE = 7919    # source k of a run with seed s renders its clips from seed s + 7919 * k
 DECODER_PREFIXES = ("decoder.", "post_quant_conv.")   # what --decoder-only trains
@@ -75,7 +78,6 @@ class VAETrainConfig:
 def training_frames(config: VAETrainConfig, seed: int | None = None, clips_per_source: int | None = None,
                     progress: bool = True) -> dict:
     """Render clips of every source and keep `frames_per_clip` frames of each: {source: uint8 (N,H,W,3)}."""
-    from seine_lite.data import make_clips    # imported late: the data module is only needed to train
     seed = config.seed if seed is None else seed
     n = config.clips_per_source if clips_per_source is None else clips_per_source
     keep = np.linspace(0, config.num_frames - 1, min(config.frames_per_clip, config.num_frames)).round().astype(int)
@@ -240,10 +242,8 @@ def save_run(vae, losses: list, config: VAETrainConfig, out, seconds: float, pro
 
 def plot_losses(losses: list, path) -> None:
     """Loss per step (faint) and its 50-step running mean, log scale."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
+    fig = Figure(figsize=(6, 3.5), dpi=100)      # no pyplot: never switches a notebook's backend
+    ax = fig.subplots()
     ax.plot(losses, alpha=0.3, lw=0.8, label="loss")
     window = min(50, len(losses))
     smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
@@ -252,71 +252,3 @@ def plot_losses(losses: list, path) -> None:
     ax.legend()
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
-
-
-# ---------------------------------------------------------------- command line
-
-def parse_args(argv=None) -> argparse.Namespace:
-    d, v = VAETrainConfig(), VAEConfig()
-    p = argparse.ArgumentParser(prog="python -m seine_lite.vae_train", description=__doc__.split("\n")[0])
-    p.add_argument("--out", required=True, help="output folder (weights, loss.png, vae_train.json)")
-    p.add_argument("--size", type=int, default=d.size, help="frame side in pixels")
-    p.add_argument("--crop", type=int, default=None, help="training crop side (default: min(32, size))")
-    p.add_argument("--steps", type=int, default=d.steps)
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--lr", type=float, default=d.lr, help="peak learning rate (cosine decay to lr/20)")
-    p.add_argument("--warmup", type=int, default=d.warmup, help="linear warm-up steps")
-    p.add_argument("--kl-weight", type=float, default=d.kl_weight)
-    p.add_argument("--mse-weight", type=float, default=d.mse_weight, help="weight of the squared error (L1 has 1)")
-    p.add_argument("--edge-weight", type=float, default=d.edge_weight)
-    p.add_argument("--clips", type=int, default=d.clips_per_source, help="clips rendered per source")
-    p.add_argument("--frames-per-clip", type=int, default=d.frames_per_clip)
-    p.add_argument("--sources", default=",".join(d.sources), help="comma-separated: shapes,transitions,photos")
-    p.add_argument("--source-weights", default=None, help="share of each source in a batch, comma-separated, "
-                   f"same order as --sources (default: {','.join(map(str, d.source_weights))} for the default "
-                   "sources, else equal)")
-    p.add_argument("--latent-channels", type=int, default=v.latent_channels)
-    p.add_argument("--channels", default=",".join(map(str, v.block_out_channels)),
-                   help="block_out_channels, comma-separated (3 levels = 4x downsampling)")
-    p.add_argument("--layers-per-block", type=int, default=v.layers_per_block)
-    p.add_argument("--norm-groups", type=int, default=v.norm_num_groups, help="GroupNorm groups (must divide every width)")
-    p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--init-from", default=None,
-                   help="start from this VAE folder; its architecture replaces --channels, "
-                   "--layers-per-block, --norm-groups and --latent-channels")
-    p.add_argument("--decoder-only", action="store_true",
-                   help="with --init-from: train only decoder + post_quant_conv; the encoder, quant_conv "
-                   "and scaling_factor stay bit-identical, so latents (and a video model trained on them) stay valid")
-    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
-    return p.parse_args(argv)
-
-
-def config_from_args(args: argparse.Namespace) -> VAETrainConfig:
-    channels = tuple(int(c) for c in args.channels.split(","))
-    sources = tuple(args.sources.split(","))
-    if args.source_weights is not None:
-        weights = tuple(float(w) for w in args.source_weights.split(","))
-    else:
-        weights = VAETrainConfig.source_weights if sources == SOURCES else (1.0,) * len(sources)
-    vae = VAEConfig(block_out_channels=channels, layers_per_block=args.layers_per_block,
-                    latent_channels=args.latent_channels, norm_num_groups=args.norm_groups,
-                    sample_size=args.size)
-    return VAETrainConfig(size=args.size, crop=args.crop or min(32, args.size), steps=args.steps,
-                          batch_size=args.batch_size, lr=args.lr, warmup=args.warmup, kl_weight=args.kl_weight,
-                          mse_weight=args.mse_weight,
-                          edge_weight=args.edge_weight, clips_per_source=args.clips,
-                          frames_per_clip=args.frames_per_clip, sources=sources,
-                          source_weights=weights,
-                          seed=args.seed, vae=vae, init_from=args.init_from, decoder_only=args.decoder_only)
-
-
-def main(argv=None) -> None:
-    args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    train_vae(config_from_args(args), out=args.out)
-
-
-if __name__ == "__main__":
-    main()

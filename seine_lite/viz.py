@@ -1,4 +1,8 @@
 """Pictures people would rather look at than read: frame strips, masks, curves."""
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
 import numpy as np
 
 
@@ -24,8 +28,6 @@ def strip_image(videos: dict, count: int = 8, gap: int = 2) -> np.ndarray:
 
 def frame_strip_figure(videos: dict, count: int = 8, title: str = None, frame_labels: bool = True):
     """A matplotlib figure: one labelled row of frames per video (name -> (F, H, W, 3) uint8)."""
-    import matplotlib.pyplot as plt
-
     names = list(videos)
     count = min(count, min(len(v) for v in videos.values()))
     fig, axes = plt.subplots(len(names), count, figsize=(1.3 * count + 1.2, 1.4 * len(names) + 0.4),
@@ -48,11 +50,6 @@ def frame_strip_figure(videos: dict, count: int = 8, title: str = None, frame_la
 
 def save_figure(fig, path):
     """Save and close a figure (PNG), writing to a temporary name first."""
-    import os
-    from pathlib import Path
-
-    import matplotlib.pyplot as plt
-
     path = Path(path)
     tmp = path.with_name(path.stem + ".tmp" + path.suffix)
     fig.savefig(tmp, dpi=110, bbox_inches="tight")

@@ -11,15 +11,20 @@ the controls from code:
     player = SideBySide({"generated": video, "dissolve": dissolve(a, b)}); player.frame = 8
 
 Outputs are filled from the kernel side (`out.outputs = ()`, `append_display_data`), never with
-`with out:`, so nothing they show leaks into a cell's stdout under nbval (PITFALLS.md).
+`with out:`, so nothing they show leaks into a cell's stdout under nbval (docs/pitfalls.md).
 """
 import html
 import io
 
+import imageio_ffmpeg
 import ipywidgets as widgets
+import mediapy
 import numpy as np
+from IPython.display import HTML
 from PIL import Image
 
+from seine_lite.data.photos import IMAGE_SUFFIXES, SAMPLE_IMAGES
+from seine_lite.data.video_io import read_image
 from seine_lite.masking import layout_picture, mask_from_given, parse_layout
 
 TASK_PRESETS = (("transition", "onelast1"), ("prediction", "first2"), ("interpolation", "interpolate4"))
@@ -185,8 +190,6 @@ def _fits(layout: str, num_frames: int) -> bool:
 # ----------------------------------------------------------------------------- prompt panel
 def sample_image_paths() -> dict:
     """name -> path of the bundled photos and story stills (data_samples/images, data_samples/story)."""
-    from seine_lite.data.photos import IMAGE_SUFFIXES, SAMPLE_IMAGES
-
     folders = (SAMPLE_IMAGES, SAMPLE_IMAGES.parent / "story")
     return {p.stem: p for folder in folders if folder.is_dir()
             for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES}
@@ -241,8 +244,6 @@ class PromptPanel:
 
     def image(self, which: str) -> np.ndarray:
         """The "first" or "last" image at the model's resolution: the upload if any, else the dropdown's."""
-        from seine_lite.data.video_io import read_image
-
         if which not in ("first", "last"):
             raise ValueError(f"which must be 'first' or 'last', got {which!r}")
         k = 0 if which == "first" else 1
@@ -268,8 +269,6 @@ class PromptPanel:
         return video
 
     def _show(self, video: np.ndarray, text: str):
-        from IPython.display import HTML
-
         self.out.outputs = ()
         self.out.append_stdout(text)
         self.out.append_display_data(HTML(video_html(video, fps=self.fps)))
@@ -298,9 +297,6 @@ class PromptPanel:
 
 def video_html(video: np.ndarray, fps: int = 8, height: int = 192) -> str:
     """An HTML <video> of a uint8 (F, H, W, 3) clip, encoded with the ffmpeg of imageio-ffmpeg."""
-    import imageio_ffmpeg
-    import mediapy
-
     mediapy.set_ffmpeg(imageio_ffmpeg.get_ffmpeg_exe())
     return mediapy.show_video(video, fps=fps, height=height, return_html=True)
 

@@ -419,6 +419,10 @@ BAD_TRAINING = [  # (id, argv(inputs), regex, whether --out is an existing folde
     ("--frame-positions negative", lambda r: ["--frame-positions", "-1"], "--frame-positions must", None),
     ("--text-word-scale 0", lambda r: ["--text-word-scale", "0"], "--text-word-scale must be", None),
     ("--score-every 0", lambda r: ["--score-every", "0"], "--score-every must be", None),
+    ("--mix without --data mix", lambda r: ["--mix", "shapes=1"], "--mix weighs the sources of --data mix", None),
+    ("--mix unknown source", lambda r: ["--data", "mix", "--mix", "shapes=1,cats=1"], "--mix must look like", None),
+    ("--mix all zero", lambda r: ["--data", "mix", "--mix", "shapes=0"], "--mix must look like", None),
+    ("--mix not a number", lambda r: ["--data", "mix", "--mix", "shapes=lots"], "--mix must look like", None),
 ]
 
 

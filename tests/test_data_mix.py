@@ -1,5 +1,6 @@
 """make_clips: one entry point for every data source (seine_lite.data.mix)."""
 import re
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -7,6 +8,8 @@ import pytest
 from seine_lite.data import make_clips
 from seine_lite.data.mix import MIX_PROPORTIONS, mix_counts
 from seine_lite.data.transitions_world import TRANSITION_VERBS
+from seine_lite.latent_cache import DataConfig, _cache_key, load_clips
+from seine_lite.vae import load_vae
 
 KIND_OF = {"shapes": re.compile(r" (moving (left|right|up|down)|growing|shrinking|still) on a "),
            "transitions": re.compile("|".join(TRANSITION_VERBS.values())),
@@ -54,3 +57,14 @@ def test_mix_counts_always_add_up():
 def test_bad_requests(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_clips(**(dict(source="shapes", n=2, num_frames=2, size=16) | kwargs))
+
+
+def test_a_weighted_mix_changes_the_clips_and_the_cache_key_but_the_default_keeps_its_key(tiny_vae_dir):
+    vae = load_vae(str(tiny_vae_dir))
+    default, weighted = DataConfig(data="mix", num_clips=10), DataConfig(data="mix", num_clips=10,
+                                                                         mix={"shapes": 0.8, "transitions": 0.2})
+    assert _cache_key(default, "tiny", vae, "null") == _cache_key(DataConfig(data="mix", num_clips=10, mix=None),
+                                                                  "tiny", vae, "null")
+    assert _cache_key(default, "tiny", vae, "null") != _cache_key(weighted, "tiny", vae, "null")
+    _, captions = load_clips(weighted, 4, 32)
+    assert Counter(map(source_of, captions)) == {"shapes": 8, "transitions": 2}

@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 
 from seine_lite.data import shapes
-from seine_lite.data.shapes import (
-    BACKGROUNDS, COLORS, MOTIONS, SHAPES, Scene, caption_for, make_shapes_clips, render_clip, render_scene,
-)
+from seine_lite.data.scenes import BACKGROUNDS, COLORS, MOTIONS, SHAPES, Scene, caption_for, scene_caption
+from seine_lite.data.shapes import make_shapes_clips, render_clip, render_scene
 from seine_lite.data.transitions_world import (
     TRANSITION_KINDS, TRANSITION_VERBS, TransitionSpec, make_transition_clips, render_transition,
     render_transitions, sample_transitions,
@@ -284,8 +283,6 @@ def test_bad_transition_words():
 
 
 def test_captions_take_the_article_english_puts_before_them():
-    from seine_lite.data.shapes import caption_for, scene_caption
-
     assert caption_for("orange", "circle", "left", "black") == "an orange circle moving left on a black background"
     assert caption_for("red", "square", "growing", "dark blue") == "a red square growing on a dark blue background"
     assert scene_caption("orange", "triangle", "brown") == "an orange triangle on a brown background"

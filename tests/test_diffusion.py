@@ -6,9 +6,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from seine_lite.diffusion import (DDIMSampler, DDPMSampler, NoiseSchedule, get_scheduler, guided,
-                                  make_sampler, step_sample)
+from seine_lite.diffusion import NoiseSchedule, guided
 from seine_lite.masking import frame_mask
+from seine_lite.samplers import DDIMSampler, DDPMSampler, get_scheduler, make_sampler, step_sample
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from seine_lite.data import make_shapes_clips
-from seine_lite.evaluate import interpolation, main, pooled_psnr, prediction
-from seine_lite.transitions import dissolve
+from seine_lite.cli.evaluate import main
+from seine_lite.evaluate import interpolation, prediction
+from seine_lite.metrics import pooled_psnr
+from seine_lite.baselines import dissolve
 
 
 def test_pooled_psnr_pools_the_error_so_an_exact_clip_counts():

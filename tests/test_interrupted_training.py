@@ -14,7 +14,7 @@ import time
 import torch
 from safetensors.torch import load_file
 
-from seine_lite.train import main
+from seine_lite.cli.train import main
 
 
 def _argv(vae, out, steps, *extra):
@@ -27,9 +27,9 @@ def _env(**extra):  # exact resume is a CPU claim (GPU kernels and bf16 need not
 
 
 def _start(argv, log, **env):
-    """`python -m seine_lite.train ARGV` in the background, on the CPU; its stderr goes to `log`."""
+    """`python -m seine_lite.cli train ARGV` in the background, on the CPU; its stderr goes to `log`."""
     with open(log, "w") as stderr:  # the child keeps its own copy of the file
-        return subprocess.Popen([sys.executable, "-m", "seine_lite.train", *argv], env=_env(**env),
+        return subprocess.Popen([sys.executable, "-m", "seine_lite.cli", "train", *argv], env=_env(**env),
                                 stdout=subprocess.DEVNULL, stderr=stderr)
 
 
@@ -43,7 +43,7 @@ def _train(argv, capsys):
         finally:
             torch.set_num_threads(threads)
         return code, capsys.readouterr().err.strip()
-    run = subprocess.run([sys.executable, "-m", "seine_lite.train", *argv], env=_env(), capture_output=True,
+    run = subprocess.run([sys.executable, "-m", "seine_lite.cli", "train", *argv], env=_env(), capture_output=True,
                          text=True, timeout=600)
     return run.returncode, "\n".join(line for line in run.stderr.strip().splitlines() if "error" in line)
 

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from seine_lite import metrics as M
-from seine_lite.data.shapes import BACKGROUNDS, COLORS
-from seine_lite.transitions import TRADITIONAL, dissolve, traditional_transition
+from seine_lite.data.scenes import BACKGROUNDS, COLORS
+from seine_lite.baselines import TRADITIONAL, dissolve, traditional_transition
 
 S = 32
 

@@ -1,4 +1,4 @@
-"""SeinePipeline's public contract (DESIGN.md), on a tiny random model."""
+"""SeinePipeline's public contract (docs/design.md), on a tiny random model."""
 import numpy as np
 import pytest
 from PIL import Image
@@ -80,6 +80,13 @@ def test_story_segments_cover_the_video(tiny_pipe, scenes):
     assert story.segments[-1][2] == len(story) == 3 * 4 + 2 * 2
     assert story.boundaries == [0, 6, 12]
     assert (story[0] == a).all() and (story[6] == b).all()
+
+    part = story[5:13]                     # the end of a transition, a shot, a transition, a shot's start
+    text = [seg[3] for seg in story.segments]
+    assert part.segments == [("transition", 0, 1, text[1]), ("shot", 1, 5, text[2]),
+                             ("transition", 5, 7, text[3]), ("shot", 7, 8, text[4])]
+    assert part.boundaries == [1, 7] and np.array_equal(part, np.asarray(story)[5:13])
+    assert type(story[3]).__name__ == "ndarray" and type(story[::2]).__name__ == "ndarray"  # no segments
 
 
 def test_save_and_load_give_the_same_video(tiny_pipe, scenes, tmp_path):

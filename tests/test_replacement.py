@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import torch
 
+import seine_lite.pipeline
 import seine_lite.vae
 from seine_lite.diffusion import NoiseSchedule
 from seine_lite.masking import mask_from_given
@@ -82,7 +83,7 @@ def test_given_frames_end_exactly_equal_to_the_clean_latent(tiny_pipe, clip, mon
         decoded.append(z)
         return real_decode(vae, z, **kw)
 
-    monkeypatch.setattr(seine_lite.vae, "decode_video", spy)
+    monkeypatch.setattr(seine_lite.pipeline, "decode_video", spy)   # where the pipeline looks it up
     z0 = seine_lite.vae.encode_video(tiny_pipe.vae, clip[None])
     for conditioning in ("replace", "concat"):
         tiny_pipe.generate(list(clip), mask="x..x", conditioning=conditioning, paste_given=False, **STEPS)

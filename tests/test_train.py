@@ -10,9 +10,13 @@ import torch
 from safetensors.torch import load_file
 
 from seine_lite import SeinePipeline
+from seine_lite.cli.train import _parse_masks, main
+from seine_lite.diffusion import NoiseSchedule
 from seine_lite.latent_cache import DataConfig
-from seine_lite.train import TrainConfig, main, train
-from seine_lite.unet import unet_config_for
+from seine_lite.masking import MaskMixture, MaskSampler, condition_latent, unet_input
+from seine_lite.train import TrainConfig, train
+from seine_lite.training_step import training_step
+from seine_lite.unet import VideoUNet, unet_config_for
 
 
 def _config(tiny_vae_dir, steps, **kw):
@@ -83,9 +87,6 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, capsys, argv, words):
 
 
 def test_masks_take_fixed_layouts_beside_the_families():
-    from seine_lite.masking import MaskSampler
-    from seine_lite.train import _parse_masks
-
     mixture = _parse_masks("transition=0.5,first1=0.3,x..x=0.2")
     assert mixture.prediction == mixture.bernoulli == 0 and mixture.extra == {"first1": 0.3, "x..x": 0.2}
     _, names = MaskSampler(mixture).sample_with_names(200, 4, torch.Generator().manual_seed(0))
@@ -97,7 +98,8 @@ def test_two_processes_see_different_data_and_end_equal(tiny_vae_dir, tmp_path):
     env = dict(os.environ, ACCELERATE_USE_CPU="1", SEINE_LITE_RANK_LOG="1", OMP_NUM_THREADS="1")
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "29517",
-           "-m", "seine_lite.train", "--preset", "tiny", "--steps", "3", "--batch-size", "2", "--num-clips", "12",
+           "-m", "seine_lite.cli", "train", "--preset", "tiny", "--steps", "3", "--batch-size", "2",
+           "--num-clips", "12",
            "--checkpoint-every", "2", "--text-encoder", "null", "--vae", str(tiny_vae_dir), "--out", str(out),
            "--no-progress"]
     run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
@@ -217,3 +219,21 @@ def test_every_leg_is_recorded_in_the_model_folder(tiny_vae_dir, tmp_path):
     legs = json.loads((warm / "seine_lite.json").read_text())["legs"]
     assert [(leg["from_step"], leg["to_step"]) for leg in legs] == [(0, 2), (2, 4), (0, 2)]
     assert legs[-1]["init_from"] == str(first)
+
+
+def test_training_step_draws_mask_noise_and_t_in_that_order_from_one_generator():
+    """The order of the draws is what makes a run repeatable (and old runs resumable) bit for bit."""
+    torch.manual_seed(0)
+    unet = VideoUNet(**unet_config_for("tiny", latent_channels=4, text_dim=8))
+    z0, states = torch.randn(2, 4, 4, 8, 8), torch.randn(2, 3, 8)
+    sampler, schedule = MaskSampler(MaskMixture()), NoiseSchedule(prediction_type="v_prediction")
+    step = training_step(unet, z0, states, None, sampler, schedule, torch.Generator().manual_seed(5))
+    g = torch.Generator().manual_seed(5)
+    mask = sampler.sample(2, 4, generator=g).expand(-1, -1, -1, 8, 8)
+    noise, t = torch.randn(z0.shape, generator=g), schedule.sample_timesteps(2, generator=g)
+    with torch.no_grad():
+        pred = unet(unet_input(schedule.add_noise(z0, noise, t), mask, condition_latent(z0, mask, "zeros")), t, states)
+    assert torch.equal(step.mask, mask) and torch.equal(step.t, t)
+    assert torch.equal(step.loss.detach(), schedule.training_loss(pred, z0, noise, t))
+    step.loss.backward()                              # the step's loss is what the optimiser follows
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in unet.parameters())

@@ -9,10 +9,11 @@ from diffusers import AutoencoderKL
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from seine_lite.cli.vae_train import config_from_args, main, parse_args  # noqa: E402
+from seine_lite.metrics import psnr  # noqa: E402
 from seine_lite.vae import (BUNDLED_VAE, VAEConfig, build_vae, decode_video, downsample_factor,  # noqa: E402
-                            encode_video, load_vae, psnr, reconstruct, tensor_to_video, video_to_tensor)
-from seine_lite.vae_train import (HELD_OUT_SEED, VAETrainConfig, config_from_args, main, parse_args,  # noqa: E402
-                                  train_vae)
+                            encode_video, load_vae, reconstruct, tensor_to_video, video_to_tensor)
+from seine_lite.vae_train import HELD_OUT_SEED, VAETrainConfig, train_vae  # noqa: E402
 
 TINY = VAEConfig(block_out_channels=(8, 16, 16), norm_num_groups=1, latent_channels=4, sample_size=16)
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seine_lite.data.shapes import Scene, render_scene
+from seine_lite.data.scenes import Scene
+from seine_lite.data.shapes import render_scene
 from seine_lite.masking import layout_picture, parse_layout
 from seine_lite.widgets import MaskEditor, PromptPanel, SideBySide, png_bytes
 

@@ -8,12 +8,14 @@ up to n) and shuffles them together. Everything is repeatable from the seed.
 import numpy as np
 
 from seine_lite.data.photos import make_photo_clips
-from seine_lite.data.shapes import check_size, make_shapes_clips
+from seine_lite.data.scenes import check_size
+from seine_lite.data.shapes import make_shapes_clips
 from seine_lite.data.transitions_world import make_transition_clips
 
 MIX_PROPORTIONS = {"shapes": 0.60, "transitions": 0.25, "photos": 0.15}
-SOURCES = ("shapes", "transitions", "photos", "mix")
 _MAKERS = {"shapes": make_shapes_clips, "transitions": make_transition_clips, "photos": make_photo_clips}
+CLIP_SOURCES = tuple(_MAKERS)                # the sources that draw their own clips
+SOURCES = CLIP_SOURCES + ("mix",)            # every name `make_clips` (and `train --data`) takes
 
 
 def mix_counts(n: int, proportions=None) -> dict:

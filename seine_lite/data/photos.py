@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seine_lite.data.shapes import check_size, check_word, frame_times
+from seine_lite.data.scenes import check_size, check_word, frame_times
 from seine_lite.data.video_io import to_rgb_uint8
 
 SAMPLE_IMAGES = Path(__file__).resolve().parents[2] / "data_samples" / "images"

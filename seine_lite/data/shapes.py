@@ -6,7 +6,7 @@ loop ever visits a pixel. Edges are anti-aliased over one pixel, coverage = clip
 so pixels more than half a pixel inside a shape hold its palette colour exactly and pixels
 more than half a pixel outside hold the background colour exactly.
 
-Vocabulary and caption template follow the data contract in DESIGN.md:
+Vocabulary and caption template (seine_lite/data/scenes.py) follow the data contract in docs/design.md:
     "a {color} {shape} moving {left|right|up|down} on a {background} background"   ("an" before a vowel)
     "a {color} {shape} {growing|shrinking|still} on a {background} background"
 
@@ -17,21 +17,11 @@ give its direction away (a centred object may go any way), so only the caption t
 The same seed gives the same bytes; the clip parameters are drawn once for the whole batch
 and rendering is a pure function of them, so chunking never changes the result.
 """
-from dataclasses import dataclass
-
 import numpy as np
 
-COLORS = {
-    "red": (220, 40, 40), "green": (40, 200, 60), "blue": (50, 90, 230), "yellow": (240, 220, 40),
-    "white": (245, 245, 245), "orange": (245, 140, 30), "purple": (150, 60, 200), "cyan": (40, 210, 220),
-}
-BACKGROUNDS = {
-    "black": (10, 10, 10), "gray": (110, 110, 110), "dark blue": (20, 30, 90),
-    "dark green": (20, 70, 30), "dark red": (90, 20, 25), "brown": (80, 55, 30),
-}
-SHAPES = ("circle", "square", "triangle")
-MOTIONS = ("left", "right", "up", "down", "growing", "shrinking", "still")
-DIRECTIONS = MOTIONS[:4]
+from seine_lite.data.scenes import (BACKGROUNDS, COLORS, MOTIONS, SHAPES, Scene, caption_for, check_size,
+                                    check_word, frame_times)
+from seine_lite.data.splits import draw_scene_ids
 
 RADIUS_RANGE = (0.12, 0.16)     # object "radius" as a fraction of the frame side (still / moving)
 TRAVEL_RANGE = (0.25, 0.35)     # distance a moving object covers over the clip
@@ -45,43 +35,6 @@ CHUNK = 128                     # clips rendered per numpy batch (bounds memory,
 _COLOR_NAMES, _BG_NAMES = tuple(COLORS), tuple(BACKGROUNDS)
 _COLOR_RGB = np.array([COLORS[c] for c in _COLOR_NAMES], dtype=np.float32)
 _BG_RGB = np.array([BACKGROUNDS[b] for b in _BG_NAMES], dtype=np.float32)
-
-
-def check_word(argument: str, word, vocabulary) -> int:
-    """Index of `word` in `vocabulary`, or a ValueError naming the argument and the allowed words."""
-    names = tuple(vocabulary)
-    if word not in names:
-        raise ValueError(f"{argument} must be one of {list(names)}, got {word!r}")
-    return names.index(word)
-
-
-def check_size(num_frames, size, min_size: int = 8) -> None:
-    """Validate a clip's frame count and side length."""
-    if not isinstance(num_frames, (int, np.integer)) or num_frames < 1:
-        raise ValueError(f"num_frames must be an integer >= 1, got {num_frames!r}")
-    if not isinstance(size, (int, np.integer)) or size < min_size:
-        raise ValueError(f"size must be an integer >= {min_size} pixels, got {size!r}")
-
-
-def with_article(phrase: str) -> str:
-    """"an orange circle", "a red circle": the indefinite article that English puts before a phrase."""
-    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
-
-
-def scene_caption(color: str, shape: str, background: str) -> str:
-    """Caption of a still scene: "a red circle on a black background", "an orange square on ..."."""
-    check_word("color", color, COLORS)
-    check_word("shape", shape, SHAPES)
-    check_word("background", background, BACKGROUNDS)
-    return f"{with_article(f'{color} {shape}')} on {with_article(background)} background"
-
-
-def caption_for(color: str, shape: str, motion: str, background: str) -> str:
-    """The data-contract caption of a shapes clip."""
-    check_word("motion", motion, MOTIONS)
-    head, tail = scene_caption(color, shape, background).split(" on ", 1)
-    verb = f"moving {motion}" if motion in DIRECTIONS else motion
-    return f"{head} {verb} on {tail}"
 
 
 # ---------------------------------------------------------------- signed distance fields
@@ -169,36 +122,12 @@ def render_layers(shape_ids, color_ids, bg_ids, cx, cy, radius, size):
 
 # ---------------------------------------------------------------- scenes and motion paths
 
-@dataclass(frozen=True)
-class Scene:
-    """One still shapes-world picture; position and radius are fractions of the frame side."""
-    color: str
-    shape: str
-    background: str
-    cx: float = 0.5
-    cy: float = 0.5
-    radius: float = 0.14
-
-    @property
-    def caption(self) -> str:
-        return scene_caption(self.color, self.shape, self.background)
-
-    def ids(self):
-        return (check_word("color", self.color, COLORS), check_word("shape", self.shape, SHAPES),
-                check_word("background", self.background, BACKGROUNDS))
-
-
 def render_scene(scene: Scene, size: int = 64) -> np.ndarray:
     """A still scene as one uint8 (size, size, 3) image."""
     check_size(1, size)
     color, shape, bg = scene.ids()
     geometry = [np.full((1, 1), v, dtype=np.float32) * size for v in (scene.cx, scene.cy, scene.radius)]
     return render_layers(np.array([shape]), np.array([color]), np.array([bg]), *geometry, size)[0, 0]
-
-
-def frame_times(num_frames: int):
-    """u = 0 .. 1 over the clip, float32 (F,); a single frame sits at u = 0."""
-    return np.linspace(0.0, 1.0, num_frames, dtype=np.float32)
 
 
 NUM_UNIFORMS = 7                # random numbers drawn per shapes clip
@@ -256,8 +185,6 @@ def make_shapes_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 
 
     `split` (see data/splits.py): "train" never draws a held-out scene, "heldout" only those, "all" any.
     """
-    from seine_lite.data.splits import draw_scene_ids
-
     if not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"n must be an integer >= 0, got {n!r}")
     check_size(num_frames, size)
@@ -269,6 +196,3 @@ def make_shapes_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 
     captions = [caption_for(_COLOR_NAMES[c], SHAPES[s], MOTIONS[m], _BG_NAMES[b]) for c, s, m, b in ids]
     return _render_batch(ids, uniforms, num_frames, size), captions
 
-
-# Scene-to-scene clips live in their own file; they are re-exported here as the interface lists them.
-from seine_lite.data.transitions_world import make_transition_clips  # noqa: E402,F401

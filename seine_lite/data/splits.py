@@ -11,7 +11,7 @@ Splits: "train" (never a held-out triple; the default for every training source)
 """
 import numpy as np
 
-from seine_lite.data.shapes import BACKGROUNDS, COLORS, SHAPES, Scene
+from seine_lite.data.scenes import BACKGROUNDS, COLORS, SHAPES, Scene
 
 SPLITS = ("train", "heldout", "all")
 _SIZES = (len(COLORS), len(SHAPES), len(BACKGROUNDS))

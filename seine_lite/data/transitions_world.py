@@ -1,6 +1,6 @@
 """Scene-to-scene clips: one still shapes scene becomes another by a slide, zoom, morph or wipe.
 
-These teach the model transitions that are not a dissolve (DESIGN.md, the shapes world). Frame 0
+These teach the model transitions that are not a dissolve (docs/design.md, the shapes world). Frame 0
 is exactly scene A and the last frame exactly scene B, byte for byte what `render_scene` draws:
 every formula below reduces to the still-scene formula at u = 0 and u = 1 in float32 arithmetic
 (lerps are written (1-u)a + ub, zoom centres sit on the half-pixel grid).
@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seine_lite.data.shapes import (
-    BACKGROUNDS, CHUNK, COLORS, DIRECTIONS, RADIUS_RANGE, SHAPES, Scene, _BG_RGB, _COLOR_RGB,
-    check_size, check_word, coverage, frame_times, paint, pixel_centres, shape_sdf, to_uint8,
-)
+from seine_lite.data.scenes import (BACKGROUNDS, COLORS, DIRECTIONS, SHAPES, Scene, check_size, check_word,
+                                    frame_times)
+from seine_lite.data.shapes import (CHUNK, RADIUS_RANGE, _BG_RGB, _COLOR_RGB, coverage, paint, pixel_centres,
+                                    shape_sdf, to_uint8)
+from seine_lite.data.splits import draw_scene_ids
 
 TRANSITION_KINDS = ("slide", "zoom", "morph", "wipe")
 TRANSITION_VERBS = {"slide": "sliding over to", "zoom": "zooming into", "morph": "turning into",
@@ -99,7 +100,7 @@ def _slide(p, e, g):
     return np.where(show_a[..., None], img_a, img_b)
 
 
-def _wipe(p, e, g):
+def _soft_wipe(p, e, g):
     size = len(g)
     along = np.where(p["sign"][:, None] > 0, g[None, :], size - g[None, :])       # (N,S)
     edge = lerp(-1.0, size + 1.0, e)                                                # (F,)
@@ -141,7 +142,7 @@ def _morph(p, e, g):
     return paint(coverage(sdf), fg, bg)
 
 
-_KINDS = {"slide": _slide, "zoom": _zoom, "morph": _morph, "wipe": _wipe}
+_KINDS = {"slide": _slide, "zoom": _zoom, "morph": _morph, "wipe": _soft_wipe}
 
 
 # ---------------------------------------------------------------- batches
@@ -188,8 +189,6 @@ def sample_transitions(n: int, seed: int = 0, kinds=TRANSITION_KINDS, split: str
 
     Both scenes come from `split` (data/splits.py): training never sees a held-out scene.
     """
-    from seine_lite.data.splits import draw_scene_ids
-
     if not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"n must be an integer >= 0, got {n!r}")
     kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)

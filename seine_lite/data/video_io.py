@@ -1,7 +1,7 @@
 """Images and videos in and out, with no system ffmpeg.
 
 Videos are numpy uint8 (F, H, W, 3), mediapy's layout. mp4 and webm go through the ffmpeg
-binary bundled in `imageio_ffmpeg` (mediapy 1.2.7's reader breaks on its ffmpeg 9, PITFALLS.md);
+binary bundled in `imageio_ffmpeg` (mediapy 1.2.7's reader breaks on its ffmpeg 9, docs/pitfalls.md);
 GIF goes through Pillow. Every write is atomic: the file is written under a temporary name in the
 same folder and moved into place with os.replace, so an error never leaves half a file behind.
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from seine_lite.transitions import (TRADITIONAL, dissolve, fade, iris, traditional_transition, wipe_down,
+from seine_lite.baselines import (TRADITIONAL, dissolve, fade, iris, traditional_transition, wipe_down,
                                     wipe_left, wipe_right, wipe_up)
 
 H, W = 12, 20                                    # not square, so rows and columns cannot be swapped unseen

@@ -5,8 +5,12 @@ Every command writes its video atomically (.mp4 or .gif, by the suffix of --out)
 """
 from pathlib import Path
 
-from seine_lite.cli import OneLineParser
+from seine_lite import SeinePipeline
+from seine_lite.cli.parser import OneLineParser
+from seine_lite.data.video_io import read_video, write_video
 from seine_lite.inputs import check_count
+from seine_lite.story_file import load_shots
+from seine_lite.viz import frame_strip_figure, save_figure
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
 
@@ -19,10 +23,11 @@ def _common(p: OneLineParser, out_default: str, prompt: bool = True):
     p.add_argument("--model", default=None, help="a model folder (default: the bundled reference model)")
     p.add_argument("--steps", type=int, default=25, help="sampling steps (default 25)")
     p.add_argument("--guidance", type=float, default=None, help="guidance scale (default: the model's)")
-    p.add_argument("--sampler", default="ddim", help="ddim | ddpm | dpm++")
+    p.add_argument("--sampler", default="ddim", help="ddim | ddpm | dpm++ | unipc")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--fps", type=int, default=8)
-    p.add_argument("--device", default=None, help="cpu | cuda | mps (default: cpu)")
+    p.add_argument("--device", default=None,
+                   help="auto | cpu | cuda | mps (default: cpu; auto: cuda, else mps, else cpu)")
     p.add_argument("--no-progress", action="store_true")
 
 
@@ -38,8 +43,6 @@ def _check_out(out) -> Path:
 
 
 def _load(args):
-    from seine_lite import SeinePipeline
-
     pipe = SeinePipeline.from_pretrained(args.model, device=args.device)
     pipe.set_progress_bar_config(disable=args.no_progress)
     return pipe
@@ -50,9 +53,6 @@ def _sampling(args) -> dict:
 
 
 def _write(video, args, out: Path, title: str):
-    from seine_lite.data.video_io import write_video
-    from seine_lite.viz import frame_strip_figure, save_figure
-
     write_video(out, video, fps=args.fps)
     if args.strip:
         save_figure(frame_strip_figure({title: video}, count=8), out.with_suffix(".png"))
@@ -91,8 +91,6 @@ def extend(argv) -> int:
     _common(p, "extended.mp4")
     args = p.parse_args(argv)
     out = _check_out(args.out)
-    from seine_lite.data.video_io import read_video
-
     video = read_video(args.video)
     pipe = _load(args)
     longer = pipe.extend(video, prompt=args.prompt, new_frames=args.new_frames,
@@ -107,8 +105,6 @@ def story(argv) -> int:
     _common(p, "story.mp4", prompt=False)
     args = p.parse_args(argv)
     out = _check_out(args.out)
-    from seine_lite.story_file import load_shots
-
     shots, options = load_shots(args.shots)
     if options.get("extend_frames") is not None:  # checked before any frame is generated
         check_count(options["extend_frames"], "shots: extend_frames", 0)

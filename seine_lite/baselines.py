@@ -1,4 +1,4 @@
-"""Traditional transitions: the editor's toolbox that a generative transition is compared with.
+"""Baselines: the traditional transitions of the editor's toolbox that a generative transition is compared with.
 
 Each one takes two still scenes, A = `first` and B = `last`, and returns a uint8 video
 (F, H, W, 3) in mediapy's layout, called like the model's `pipe.transition(first, last)`:
@@ -20,9 +20,14 @@ Frame i sits at time t = i / (F - 1), so frame 0 is exactly A and frame F-1 exac
 - iris: B appears in a circle growing from the frame centre; its radius is t times the centre-to-corner
   distance, so the circle covers the whole frame at t = 1.
 
-Wipes and the iris have hard edges: every pixel of every frame is a pixel of A or of B.
+Wipes and the iris have hard edges: every pixel of every frame is a pixel of A or of B (the
+`wipe` clips of the training data, in data/transitions_world.py, have a soft edge instead).
 """
 import numpy as np
+
+from seine_lite.data.scenes import frame_times
+from seine_lite.data.video_io import read_image
+from seine_lite.inputs import check_num_frames
 
 TRADITIONAL = ("dissolve", "fade", "wipe_left", "wipe_right", "wipe_up", "wipe_down", "iris")
 WIPE_FROM = {"wipe_left": "right", "wipe_right": "left", "wipe_up": "bottom", "wipe_down": "top"}
@@ -54,31 +59,13 @@ def _read_pair(first, last, size):
         return first, last
     if size is not None and (not isinstance(size, (int, np.integer)) or size < 1):
         raise ValueError(f"size must be a positive integer number of pixels or None, got {size!r}")
-    try:
-        from seine_lite.data.video_io import read_image
-    except ImportError as err:
-        raise ValueError("first and last must be uint8 (H, W, 3) arrays of the same shape "
-                         f"(got {_describe(first)} and {_describe(last)}); resizing other inputs needs "
-                         f"seine_lite.data.video_io.read_image, which failed to import: {err}") from err
     size = _natural_size(first) if size is None else int(size)
     return read_image(first, size, name="first"), read_image(last, size, name="last")
 
 
-def _describe(x) -> str:
-    if isinstance(x, np.ndarray):
-        return f"array {x.dtype} {x.shape}"
-    return type(x).__name__
-
-
-def _check_num_frames(num_frames) -> int:
-    if not isinstance(num_frames, (int, np.integer)) or isinstance(num_frames, bool) or num_frames < 2:
-        raise ValueError(f"num_frames must be an integer >= 2 (the first and last frame), got {num_frames!r}")
-    return int(num_frames)
-
-
-def frame_times(num_frames: int) -> np.ndarray:
-    """t_i = i / (F - 1) for i = 0 .. F-1, float64 (F,)."""
-    return np.linspace(0.0, 1.0, _check_num_frames(num_frames))
+def _times(num_frames: int) -> np.ndarray:
+    """t_i = i / (F - 1) for i = 0 .. F-1, float64 (F,); a transition has at least its two ends."""
+    return frame_times(check_num_frames(num_frames, 2), np.float64)
 
 
 def _finish(video: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -96,14 +83,14 @@ def _select(cover: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- the transitions
 def dissolve(first, last, num_frames: int = 16, size=None) -> np.ndarray:
     """Linear cross-fade: frame(t) = (1 - t) A + t B."""
-    t = frame_times(num_frames)[:, None, None, None]
+    t = _times(num_frames)[:, None, None, None]
     a, b = _read_pair(first, last, size)
     return _finish((1.0 - t) * a.astype(np.float64) + t * b.astype(np.float64), a, b)
 
 
 def fade(first, last, num_frames: int = 16, size=None) -> np.ndarray:
     """Fade through black: A * (1 - 2t) for t <= 1/2, then B * (2t - 1)."""
-    t = frame_times(num_frames)[:, None, None, None]
+    t = _times(num_frames)[:, None, None, None]
     a, b = _read_pair(first, last, size)
     dim_a = np.clip(1.0 - 2.0 * t, 0.0, 1.0) * a.astype(np.float64)
     rise_b = np.clip(2.0 * t - 1.0, 0.0, 1.0) * b.astype(np.float64)
@@ -111,7 +98,7 @@ def fade(first, last, num_frames: int = 16, size=None) -> np.ndarray:
 
 
 def _wipe(direction: str, first, last, num_frames, size) -> np.ndarray:
-    t = frame_times(num_frames)
+    t = _times(num_frames)
     a, b = _read_pair(first, last, size)
     h, w = a.shape[:2]
     side = WIPE_FROM[direction]
@@ -146,7 +133,7 @@ def wipe_down(first, last, num_frames: int = 16, size=None) -> np.ndarray:
 
 def iris(first, last, num_frames: int = 16, size=None) -> np.ndarray:
     """B inside a circle around the frame centre whose radius grows from 0 to the corner distance."""
-    t = frame_times(num_frames)
+    t = _times(num_frames)
     a, b = _read_pair(first, last, size)
     h, w = a.shape[:2]
     y = np.arange(h)[:, None] + 0.5 - h / 2.0           # pixel-centre offsets from the frame centre

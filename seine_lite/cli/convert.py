@@ -1,0 +1,19 @@
+"""`seine-lite convert CHECKPOINT OUT --trust-pickle`: a pickle checkpoint to safetensors, on purpose."""
+from seine_lite.cli.parser import OneLineParser
+from seine_lite.convert import convert
+
+
+def main(argv=None) -> int:
+    p = OneLineParser(prog="seine-lite convert",
+                      description="Turn a pickle checkpoint (.pt/.bin/.ckpt) into safetensors, once, on purpose.")
+    p.add_argument("checkpoint", help="a pickle file: .pt, .pth, .bin, .ckpt or .pkl")
+    p.add_argument("out", help="output folder for the safetensors file")
+    p.add_argument("--config", default=None, help="a config.json to copy beside the weights")
+    p.add_argument("--trust-pickle", action="store_true",
+                   help="required: you trust this file's origin (it is still read with weights_only=True)")
+    args = p.parse_args(argv)
+    if not args.trust_pickle:
+        raise ValueError("refusing to read a pickle file without --trust-pickle (pickles can run code)")
+    out = convert(args.checkpoint, args.out, args.config)
+    print(f"wrote {out / 'diffusion_pytorch_model.safetensors'}")
+    return 0

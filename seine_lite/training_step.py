@@ -1,0 +1,41 @@
+"""One training step of SEINE's video UNet (SEINE sec. 3; Ho et al. 2020, Algorithm 1), and nothing else:
+
+    mask ~ MaskSampler            which frames are given (0) and generated (1)
+    ε ~ N(0, I), t ~ U{0..T-1}    (or another draw of t: `NoiseSchedule.sample_timesteps`)
+    z_t = sqrt(ᾱ_t) z0 + sqrt(1-ᾱ_t) ε                          (Ho eq. 4)
+    x = [z_t ; mask ; z0·(1-mask)]                                (SEINE's 2C+1 input channels)
+    pred = UNet(x, t, text)
+    loss = ‖pred - target‖² over the whole latent                  (SEINE: given frames included)
+
+`train.py` wraps it in accelerate, the optimiser, EMA, checkpoints and Ctrl-C; notebook 06 calls it
+by hand. Every draw comes from one CPU generator, so a step is repeatable on any device.
+"""
+from contextlib import nullcontext
+from typing import NamedTuple
+
+import torch
+
+from seine_lite.masking import condition_latent, unet_input
+
+
+class Step(NamedTuple):
+    loss: torch.Tensor          # the scalar to backpropagate
+    mask: torch.Tensor          # (B, 1, F, h, w), 1 = generated
+    t: torch.Tensor             # (B,) timesteps
+
+
+def training_step(model, z0, states, text_mask, sampler, schedule, generator: torch.Generator, *,
+                  condition: str = "zeros", generated_only: bool = False, snr_gamma: float = None,
+                  timestep_draw: str = "uniform", autocast=nullcontext) -> Step:
+    """The loss of one batch of clean latents z0 (B, C, F, h, w) with their text states (B, L, D)."""
+    b, _, f, h, w = z0.shape
+    mask = sampler.sample(b, f, generator=generator).to(z0.device).expand(-1, -1, -1, h, w)
+    noise = torch.randn(z0.shape, generator=generator).to(z0.device)                       # ε
+    t = schedule.sample_timesteps(b, generator=generator, draw=timestep_draw).to(z0.device)
+    z_t = schedule.add_noise(z0, noise, t)
+    with autocast():
+        x = unet_input(z_t, mask, condition_latent(z0, mask, condition))
+        pred = model(x, t, states, text_mask)
+    loss = schedule.training_loss(pred.float(), z0, noise, t, mask=mask, generated_only=generated_only,
+                                  snr_gamma=snr_gamma)
+    return Step(loss, mask, t)
