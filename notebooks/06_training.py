@@ -17,9 +17,10 @@
 # # 06 · Training: a video diffusion model on your CPU
 #
 # **What you will do.** Train the `tiny` video UNet on shapes clips with
-# `seine_lite.train.train`, run one training step by hand (`seine_lite.training_step`), look inside it (masks, timesteps, dropped captions),
-# plot the loss from `metrics.jsonl`, stop and resume a run and check that nothing changed, sample
-# from the model you trained, and see the commands that train the `lab` preset on GPUs.
+# `seine_lite.train.train`, run one training step by hand (`seine_lite.training_step`) and look
+# inside it (masks, timesteps, dropped captions), plot the loss from `metrics.jsonl`, stop and
+# resume a run and check that nothing changed, sample from the model you trained, and see the
+# commands that train the `lab` preset on GPUs.
 #
 # **What you will learn.** SEINE's training step (SEINE §3; Ho et al. 2020, algorithm 1): draw
 # a mask, a timestep and noise, noise the clip's latent, and regress the noise from
@@ -286,10 +287,10 @@ mediapy.show_videos({"real clip": real, "transition": between, "prediction": ahe
 #
 # ```bash
 # PRESET=lab DEVICE=cuda MINUTES=8 OUT=runs/lab scripts/train_reference.sh      # one GPU
-# accelerate launch --multi_gpu --num_processes 8 -m seine_lite.train \
+# accelerate launch --multi_gpu --num_processes 8 -m seine_lite.cli train \
 #     --preset lab --data mix --out runs/lab                                     # 8 GPUs
 # ACCELERATE_USE_CPU=1 accelerate launch --multi_gpu --num_processes 2 \
-#     -m seine_lite.train --preset tiny --out runs/ddp                          # 2 CPU processes
+#     -m seine_lite.cli train --preset tiny --out runs/ddp                      # 2 CPU processes
 # ```
 #
 # Rerunning the script resumes from `runs/lab/checkpoints`. (`accelerate launch --cpu

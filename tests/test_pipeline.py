@@ -1,6 +1,7 @@
 """SeinePipeline's public contract (docs/design.md), on a tiny random model."""
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from seine_lite import SeinePipeline
@@ -145,3 +146,11 @@ def test_from_pretrained_refuses_what_is_not_a_model(tmp_path):
     (tmp_path / "model.ckpt").write_bytes(b"not really a pickle")
     with pytest.raises(ValueError, match="pickle"):
         SeinePipeline.from_pretrained(tmp_path / "model.ckpt")
+
+
+def test_device_auto_takes_the_best_device_here(tiny_pipe):
+    expected = "cuda" if torch.cuda.is_available() else (
+        "mps" if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available() else "cpu")
+    assert tiny_pipe.to("auto").device.type == expected
+    assert next(tiny_pipe.unet.parameters()).device.type == expected
+    tiny_pipe.to("cpu")
