@@ -18,6 +18,13 @@ def check_prompt(prompt, argument: str = "prompt"):
         raise ValueError(f"{argument} must be text (str) or None, got {type(prompt).__name__}")
     if not prompt.strip():
         raise ValueError(f"{argument} is empty; pass prompt=None to generate without text")
+    if "\x00" in prompt:
+        raise ValueError(f"{argument} holds a NUL character (\\x00); pass plain text")
+    try:
+        prompt.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{argument} holds a lone surrogate (text that is not valid Unicode, as from "
+                         "undecodable bytes); pass UTF-8 text") from None
     if len(prompt) > MAX_PROMPT_CHARS:
         raise ValueError(f"{argument} has {len(prompt)} characters; at most {MAX_PROMPT_CHARS} are accepted "
                          "(the text encoder reads only the first few dozen tokens)")

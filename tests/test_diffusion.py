@@ -5,6 +5,7 @@ import diffusers
 import pytest
 import torch
 import torch.nn.functional as F
+from diffusers.training_utils import compute_snr
 
 from seine_lite.diffusion import NoiseSchedule, guided
 from seine_lite.masking import frame_mask
@@ -277,3 +278,21 @@ def test_guidance_scale_one_is_the_conditional_output():
     assert_close(u + 1.0 * (c - u), c)
     with pytest.raises(ValueError, match="cond and uncond"):
         guided(model, x, t, cond, uncond[0], scale=2.0)
+
+
+@pytest.mark.parametrize("prediction_type", ["epsilon", "v_prediction"])
+def test_min_snr_weighting_matches_the_diffusers_training_recipe(prediction_type):
+    """diffusers' train_text_to_image.py: weights min(SNR, γ) / SNR (ε) or / (SNR + 1) (v), with
+    `diffusers.training_utils.compute_snr` for the SNR."""
+    schedule = NoiseSchedule(prediction_type=prediction_type)
+    scheduler = diffusers.DDPMScheduler(**schedule.diffusers_config())
+    t = torch.tensor([0, 5, 120, 485, 700, 999])
+    snr = compute_snr(scheduler, t)
+    assert_close(schedule.snr(t).float(), snr.float())
+    weights = torch.stack([snr, 5.0 * torch.ones_like(snr)], dim=1).min(dim=1)[0]
+    weights = weights / snr if prediction_type == "epsilon" else weights / (snr + 1)
+    g = torch.Generator().manual_seed(4)
+    x0, noise, pred = (torch.randn((6, 2, 3, 4, 4), generator=g) for _ in range(3))
+    target = noise if prediction_type == "epsilon" else scheduler.get_velocity(x0, noise, t)
+    theirs = (F.mse_loss(pred, target, reduction="none").mean(dim=[1, 2, 3, 4]) * weights).mean()
+    assert_close(schedule.training_loss(pred, x0, noise, t, snr_gamma=5.0), theirs)
