@@ -100,7 +100,8 @@ def test_the_package_has_no_import_cycle():
 
 @pytest.mark.usefixtures("one_thread")
 def test_the_bundled_model_makes_the_same_transition_byte_for_byte():
-    """Recorded before the code moved into its present files (tests/data/bundled_transition.npz):
+    """tests/data/bundled_transition.npz was first recorded before the code moved into its present
+    files (issue 14), and is recorded again, with the same call, whenever new weights are shipped:
     a refactor that changes the weights' names, the sampler or the data path changes these bytes."""
     pipe = SeinePipeline.from_pretrained()
     pipe.set_progress_bar_config(disable=True)
