@@ -114,7 +114,6 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
         out.mkdir(parents=True, exist_ok=True)
         (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2))
 
-
     vae = load_vae(cfg.vae)
     text_encoder = CachedTextEncoder(load_text_encoder(cfg.text_encoder))
     cache = build_latent_cache(cfg.data, cfg.preset, vae, text_encoder, cfg.text_encoder,

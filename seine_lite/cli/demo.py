@@ -14,7 +14,6 @@ def build_parser():
     return p
 
 
-
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     return run_demo(args.out, model=args.model, shots=args.shots, steps=args.steps, seed=args.seed,

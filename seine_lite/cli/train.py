@@ -67,7 +67,7 @@ def build_parser() -> OneLineParser:
 
 
 def config_from_args(args) -> TrainConfig:
-    get_preset(args.preset)
+    frames = get_preset(args.preset).num_frames
     if args.data not in SOURCES and not (Path(args.data) / "captions.csv").is_file():
         raise ValueError(f"--data must be one of {list(SOURCES)} or a folder holding captions.csv, "
                          f"got {args.data!r}")
@@ -78,12 +78,11 @@ def config_from_args(args) -> TrainConfig:
     for name in ("steps", "batch_size", "num_clips", "checkpoint_every"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
-    frames = get_preset(args.preset).num_frames
+    if args.frame_positions < 0:
+        raise ValueError(f"--frame-positions must be 0 (off) or a number of frames, got {args.frame_positions}")
     if args.frame_positions and not frames <= args.frame_positions <= 4096:
         raise ValueError(f"--frame-positions must encode at least the preset's {frames} frames "
                          f"(and at most 4096), got {args.frame_positions}")
-    if args.frame_positions < 0:
-        raise ValueError(f"--frame-positions must be 0 (off) or a number of frames, got {args.frame_positions}")
     if not 0 < args.text_word_scale < float("inf"):
         raise ValueError(f"--text-word-scale must be a positive number, got {args.text_word_scale}")
     if args.score_every is not None and not 0 < args.score_every < float("inf"):
