@@ -1,5 +1,5 @@
 # seine_lite: two commands do all the set-up.
-#   make test   create .venv (pinned), run the whole suite
+#   make test   create .venv (pinned), ruff, run the whole suite
 #   make demo   create .venv if missing, run the main job into outputs/
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -24,7 +24,8 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-test: $(STAMP)  ## run every test (unit tests, then the notebooks in quick mode under nbval)
+test: $(STAMP)  ## run every test (ruff, unit tests, then the notebooks in quick mode under nbval)
+	$(VENV)/bin/ruff check .
 	SEINE_LITE_QUICK=1 $(PY) -m pytest -q tests
 	SEINE_LITE_QUICK=1 $(PY) -m pytest -q --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with notebooks/nbval_sanitize.cfg notebooks/

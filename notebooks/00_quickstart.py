@@ -46,6 +46,7 @@ from seine_lite.metrics import motion_direction, transition_report
 from seine_lite.baselines import traditional_transition
 from seine_lite.viz import frame_strip_figure
 from seine_lite.widgets import sample_image_paths
+from seine_lite.device import describe
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: 3 sampling steps instead of 25
 mediapy.set_ffmpeg(imageio_ffmpeg.get_ffmpeg_exe())    # no system ffmpeg needed
@@ -63,7 +64,8 @@ STEPS = 3 if QUICK else 25
 
 # %%
 # NBVAL_CHECK_OUTPUT
-pipe = SeinePipeline.from_pretrained()
+pipe = SeinePipeline.from_pretrained(device="auto")   # cuda, else mps, else cpu
+print("running on", describe(pipe.device))
 pipe.set_progress_bar_config(disable=True)
 print("resolution:", pipe.resolution, "frames:", pipe.num_frames)
 print("UNet parameters: %.2f M" % (sum(p.numel() for p in pipe.unet.parameters()) / 1e6))

@@ -47,8 +47,10 @@ from seine_lite.data.photos import SAMPLE_IMAGES
 from seine_lite.data.transitions_world import TransitionSpec
 from seine_lite.metrics import psnr
 from seine_lite.viz import strip_image
+from seine_lite.device import describe
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: smaller, fewer, faster
+print("best device here:", describe(), "· this notebook's tensors are small and stay on the CPU")
 mediapy.set_ffmpeg(imageio_ffmpeg.get_ffmpeg_exe())  # no system ffmpeg needed
 SIZE = 32 if QUICK else 64        # pixels per side
 FRAMES = 16                       # frames per clip (the `cpu` preset)

@@ -48,8 +48,10 @@ from seine_lite.text import CachedTextEncoder, NullTextEncoder, load_text_encode
 from seine_lite.vae import decode_video, downsample_factor, encode_video, load_vae, measure_scaling_factor
 from seine_lite.vae_train import HELD_OUT_SEED
 from seine_lite.viz import frame_strip_figure
+from seine_lite.device import describe
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: fewer clips, same sizes
+print("best device here:", describe(), "· this notebook's tensors are small and stay on the CPU")
 mediapy.set_ffmpeg(imageio_ffmpeg.get_ffmpeg_exe())  # no system ffmpeg needed
 transformers_logging.set_verbosity_error()
 transformers_logging.disable_progress_bar()   # no "Loading weights" bar

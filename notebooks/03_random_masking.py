@@ -43,12 +43,14 @@ from seine_lite.diffusion import NoiseSchedule
 from seine_lite.masking import (MaskMixture, MaskSampler, condition_latent, frame_mask, latent_mask,
                                 layout_picture, masked_latent, parse_layout, unet_input)
 from seine_lite.unet import VideoUNet, unet_config_for
-from seine_lite.vae import BUNDLED_VAE, build_vae, decode_video, encode_video, load_vae
+from seine_lite.vae import BUNDLED_VAE, build_vae, encode_video, load_vae
 from seine_lite.widgets import MaskEditor
+from seine_lite.device import describe
 
 torch.manual_seed(0)
 diffusers_logging.set_verbosity_error()
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: smaller, fewer, faster
+print("best device here:", describe(), "· this notebook's tensors are small and stay on the CPU")
 FRAMES = 16
 SIZE = 32 if QUICK else 64
 

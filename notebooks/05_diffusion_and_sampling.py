@@ -38,10 +38,14 @@ import numpy as np
 import torch
 from diffusers.utils import logging as diffusers_logging
 
+from seine_lite import SeinePipeline
+from seine_lite.data import make_shapes_clips
 from seine_lite.data.photos import SAMPLE_IMAGES
 from seine_lite.data.video_io import read_image
 from seine_lite.diffusion import BETA_SCHEDULES, NoiseSchedule, guided
 from seine_lite.samplers import DDIMSampler, DDPMSampler
+from seine_lite.vae import decode_video
+from seine_lite.viz import frame_strip_figure
 from seine_lite.widgets import SideBySide
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: smaller, fewer, faster
@@ -296,6 +300,45 @@ else:
 a_t, a_prev = schedule.alphas_cumprod[t], schedule.alphas_cumprod[t_prev]
 x0_hat = (x_t - (1 - a_t).sqrt() * eps) / a_t.sqrt()
 check_my_prev(a_prev.sqrt() * x0_hat + (1 - a_prev).sqrt() * eps)
+
+# %% [markdown]
+# ## 6. The same loop in the pipeline: `pipe.scheduler` and a look at every step
+#
+# `SeinePipeline` samples with a diffusers scheduler, `pipe.scheduler` (DDIM on the training
+# schedule, `clip_sample=False`), and swaps like any diffusers pipeline's. `callback_on_step_end`
+# hands us the tensors of each step; `pred_original_sample` is x̂_0, the clean latent the model
+# believes in at that step (eq. 15 of DDPM solved for x_0). Decoded, it shows the video appear:
+# layout and motion first, at high t, then the details. The pipeline runs on the best device here
+# (`device="auto"`: cuda, then mps, then cpu).
+
+# %%
+pipe = SeinePipeline.from_pretrained(device="auto")
+pipe.set_progress_bar_config(disable=True)
+print(f"running on {pipe.device}; scheduler: {type(pipe.scheduler).__name__}")
+clips, captions = make_shapes_clips(1, seed=2, split="heldout")
+STEPS_SHOWN = 6 if QUICK else 12
+x0_by_step = {}
+
+
+def keep_x0(pipe, step, t, tensors):
+    x0_by_step[f"step {step + 1}, t = {int(t)}"] = decode_video(pipe.vae, tensors["pred_original_sample"])[0]
+    return {}   # nothing changed: the sampler goes on with its own latents
+
+
+video = pipe.predict(clips[0][0], prompt=captions[0], num_inference_steps=STEPS_SHOWN, seed=0,
+                     callback_on_step_end=keep_x0, callback_on_step_end_tensor_inputs=["pred_original_sample"])
+fig = frame_strip_figure(x0_by_step, count=6, title=f"x̂_0 at each DDIM step: {captions[0]!r}")
+
+# %%
+pipe.scheduler = diffusers.DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
+fast = pipe.predict(clips[0][0], prompt=captions[0], num_inference_steps=STEPS_SHOWN, seed=0)
+fig = frame_strip_figure({f"DDIM, {STEPS_SHOWN} steps": video, f"DPM-Solver++, {STEPS_SHOWN} steps": fast}, count=6)
+
+# %% [markdown]
+# The first rows are rough (at high t the best guess of x_0 is a blurry, over-bright average of
+# the videos that could follow), yet the object's place and path are already there: layout and
+# motion are decided early, the later steps refine them. DPM-Solver++ (Lu et al. 2022) takes larger, second-order
+# steps from the same model, so the two rows agree in layout from the same noise.
 
 # %% [markdown]
 # **Next:** `06` trains the video UNet that stands in for `toy_model` here, with the loss

@@ -58,6 +58,7 @@ from seine_lite.train import TrainConfig, draw_batch, train
 from seine_lite.training_step import training_step
 from seine_lite.unet import VideoUNet, unet_config_for
 from seine_lite.vae import BUNDLED_VAE, build_vae, load_vae
+from seine_lite.device import describe
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: fewer clips and steps
 mediapy.set_ffmpeg(imageio_ffmpeg.get_ffmpeg_exe())
@@ -67,6 +68,7 @@ torch.set_num_threads(1)
 STEPS = 20 if QUICK else 600
 NUM_CLIPS = 32 if QUICK else 256
 WORK = Path(tempfile.mkdtemp(prefix="seine_06_"))    # every run of this notebook writes here
+print("training runs on", describe(), "(accelerate takes cuda, else mps, else cpu)")
 
 # %% [markdown]
 # ## 1. A training run is a config
@@ -259,7 +261,7 @@ print("same final weights:", all(torch.equal(a[k], b[k]) for k in a))
 # learnt to draw. The given frames are pasted back exactly either way.)
 
 # %%
-pipe = SeinePipeline.from_pretrained(OUT)
+pipe = SeinePipeline.from_pretrained(OUT, device="auto")
 pipe.set_progress_bar_config(disable=True)
 clips, captions = make_shapes_clips(1, num_frames=pipe.num_frames, size=pipe.resolution[0], seed=123)
 real, caption = clips[0], captions[0]

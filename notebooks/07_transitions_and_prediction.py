@@ -48,6 +48,7 @@ from seine_lite.pipeline import join_prompts
 from seine_lite.baselines import traditional_transition
 from seine_lite.viz import frame_strip_figure
 from seine_lite.widgets import PromptPanel, SideBySide
+from seine_lite.device import describe
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: fewer clips, 3 steps
 mediapy.set_ffmpeg(imageio_ffmpeg.get_ffmpeg_exe())    # no system ffmpeg needed
@@ -56,7 +57,8 @@ transformers_logging.disable_progress_bar()            # no "Loading weights" ba
 STEPS = 3 if QUICK else 25
 N_PAIRS, N_CLIPS, N_SCENES = (2, 2, 1) if QUICK else (4, 4, 2)
 
-pipe = SeinePipeline.from_pretrained()
+pipe = SeinePipeline.from_pretrained(device="auto")   # cuda, else mps, else cpu
+print("running on", describe(pipe.device))
 pipe.set_progress_bar_config(disable=True)
 size, frames = pipe.resolution[0], pipe.num_frames
 

@@ -47,6 +47,7 @@ from seine_lite.demo import DEFAULT_SHOTS
 from seine_lite.metrics import frame_jumps, object_centroid, object_color
 from seine_lite.story_file import load_shots
 from seine_lite.viz import frame_strip_figure
+from seine_lite.device import describe
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: 3 sampling steps, shorter videos
 mediapy.set_ffmpeg(imageio_ffmpeg.get_ffmpeg_exe())    # no system ffmpeg needed
@@ -55,7 +56,8 @@ transformers_logging.disable_progress_bar()            # no "Loading weights" ba
 STEPS = 3 if QUICK else 25
 LONG = 28 if QUICK else 70          # frames to add by extend
 
-pipe = SeinePipeline.from_pretrained()
+pipe = SeinePipeline.from_pretrained(device="auto")   # cuda, else mps, else cpu
+print("running on", describe(pipe.device))
 pipe.set_progress_bar_config(disable=True)
 size, frames = pipe.resolution[0], pipe.num_frames
 

@@ -53,18 +53,18 @@ def compare(pipe, first, last, prompt, out: Path, steps: int, seed: int):
 
 
 def run_demo(out="outputs", model=None, shots=DEFAULT_SHOTS, steps: int = 25, seed: int = 0,
-             progress: bool = True) -> int:
+             progress: bool = True, device="auto") -> int:
     """Write every output of the demo into `out` (see the module docstring), printing what it made."""
     t0 = time.time()
     out = Path(out)
     shots, options = load_shots(shots)
     if model is None and not (BUNDLED / "unet").exists():
         return _vae_only(out)
-    pipe = SeinePipeline.from_pretrained(model)
+    pipe = SeinePipeline.from_pretrained(model, device=device)
     pipe.set_progress_bar_config(disable=not progress)
     out.mkdir(parents=True, exist_ok=True)
     print(f"model: {model or 'bundled reference'} · {pipe.num_frames} frames at "
-          f"{pipe.resolution[0]}×{pipe.resolution[1]} · {len(shots)} shots")
+          f"{pipe.resolution[0]}×{pipe.resolution[1]} · {len(shots)} shots · on {pipe.device}")
 
     scores = vae_roundtrip(pipe.vae, out, pipe.resolution[0], pipe.num_frames)
     print("VAE round trip PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in scores.items()))

@@ -9,3 +9,14 @@ def default_device() -> torch.device:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def describe(device=None) -> str:
+    """One line for a notebook: "cuda:0 (NVIDIA H200, 139 GiB)", "mps" or "cpu (2 threads)"."""
+    device = default_device() if device is None else torch.device(device)
+    if device.type == "cuda":
+        props = torch.cuda.get_device_properties(device)
+        return f"{device} ({props.name}, {props.total_memory / 2 ** 30:.0f} GiB)"
+    if device.type == "cpu":
+        return f"cpu ({torch.get_num_threads()} threads)"
+    return str(device)

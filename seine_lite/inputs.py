@@ -121,3 +121,84 @@ def check_device(device, argument: str = "device"):
         raise ValueError(f"{argument}: {str(device)!r} does not exist; this machine has "
                          f"{torch.cuda.device_count()} CUDA device(s)")
     return device
+
+
+# ---------------------------------------------------------------- diffusers-style call arguments
+def check_prompts(prompt, argument: str = "prompt") -> list:
+    """One prompt (text or None) or a list of them -> a list of captions ("" for None)."""
+    if isinstance(prompt, (list, tuple)):
+        if not prompt:
+            raise ValueError(f"{argument} is an empty list: pass text, None or a list of prompts")
+        return [check_prompt(p, f"{argument}[{i}]") for i, p in enumerate(prompt)]
+    return [check_prompt(prompt, argument)]
+
+
+def check_negative_prompt(negative_prompt, num_prompts: int, argument: str = "negative_prompt") -> list:
+    """The caption that replaces the empty one in classifier-free guidance: None (the empty caption),
+    one text for every prompt, or a list with one per prompt."""
+    if negative_prompt is None:
+        return [""] * num_prompts
+    if isinstance(negative_prompt, (list, tuple)):
+        if len(negative_prompt) != num_prompts:
+            raise ValueError(f"{argument} has {len(negative_prompt)} entries; expected one per prompt "
+                             f"({num_prompts})")
+        return [_negative(p, f"{argument}[{i}]") for i, p in enumerate(negative_prompt)]
+    return [_negative(negative_prompt, argument)] * num_prompts
+
+
+def _negative(text, argument: str) -> str:
+    return "" if text in (None, "") else check_prompt(text, argument)
+
+
+def check_generator(generator, seed):
+    """`generator` (a torch.Generator) or `seed`, never both; neither means seed 0."""
+    if generator is None:
+        return torch.Generator().manual_seed(0 if seed is None else check_seed(seed))
+    if seed is not None:
+        raise ValueError("pass seed or generator, not both (seed=N is torch.Generator().manual_seed(N))")
+    if not isinstance(generator, torch.Generator):
+        raise ValueError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    return generator
+
+
+def check_latents(latents, shape: tuple, argument: str = "latents"):
+    """The starting noise z_T: None, or a floating-point tensor of exactly `shape` (B, C, F, h, w)."""
+    if latents is None:
+        return None
+    if not isinstance(latents, torch.Tensor):
+        raise ValueError(f"{argument} must be a torch.Tensor of shape {tuple(shape)}, got {type(latents).__name__}")
+    if tuple(latents.shape) != tuple(shape):
+        raise ValueError(f"{argument} must have shape {tuple(shape)} (videos, channels, frames, height, width), "
+                         f"got {tuple(latents.shape)}")
+    if not latents.is_floating_point():
+        raise ValueError(f"{argument} must be a floating-point tensor, got {latents.dtype}")
+    if not torch.isfinite(latents).all():
+        raise ValueError(f"{argument} holds NaN or infinite values")
+    return latents
+
+
+def check_callback(callback, tensor_inputs, allowed, argument: str = "callback_on_step_end") -> list:
+    """None or a callable `callback(pipe, step, timestep, tensors) -> dict`; the names it asks for
+    must be among `allowed`."""
+    if callback is None:
+        return []
+    if not callable(callback):
+        raise ValueError(f"{argument} must be callable (pipe, step, timestep, tensors) -> dict, "
+                         f"got {type(callback).__name__}")
+    names = [tensor_inputs] if isinstance(tensor_inputs, str) else list(tensor_inputs or [])
+    unknown = [n for n in names if n not in allowed]
+    if unknown:
+        raise ValueError(f"{argument}_tensor_inputs asks for {unknown}; the tensors at hand are {list(allowed)}")
+    return names
+
+
+def check_dtype(dtype, argument: str = "torch_dtype"):
+    """None (keep float32), torch.float32, torch.float16 or torch.bfloat16 (or their names)."""
+    names = {"float32": torch.float32, "float16": torch.float16, "fp16": torch.float16,
+             "bfloat16": torch.bfloat16, "bf16": torch.bfloat16}
+    if dtype is None:
+        return None
+    dtype = names.get(dtype, dtype) if isinstance(dtype, str) else dtype
+    if dtype not in (torch.float32, torch.float16, torch.bfloat16):
+        raise ValueError(f"{argument} must be torch.float32, torch.float16 or torch.bfloat16, got {dtype!r}")
+    return dtype

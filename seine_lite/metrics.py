@@ -6,7 +6,8 @@ Inputs are videos (F, H, W, 3) or images (H, W, 3) as numpy uint8 (0..255) or fl
 
 - psnr / pooled_psnr / ssim: image quality with data range 255; ssim is Wang et al. (2004) with an 11x11
   Gaussian window (sigma 1.5), K1 = 0.01, K2 = 0.03, computed per RGB channel on the "valid"
-  window positions and averaged over channels, positions and frames.
+  window positions and averaged over channels, positions and frames: skimage's structural_similarity
+  with gaussian_weights=True, sigma=1.5, use_sample_covariance=False (tests/test_metrics.py checks it).
 - given_frame_psnr / video_psnr / video_ssim: the same over selected frames.
 - max_jump: the largest frame-to-frame change as a share of a hard cut from frame 0 to frame F-1.
 - double_exposure: the share of pixels of the in-between frames that blend the two scenes.

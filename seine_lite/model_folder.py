@@ -3,6 +3,7 @@
     DIR/seine_lite.json   preset, frames, size, noise schedule, text encoder
     DIR/unet/             VideoUNet.save_pretrained (config.json + safetensors)
     DIR/vae/              AutoencoderKL.save_pretrained
+    DIR/scheduler/        the pipeline's diffusers scheduler (optional: DDIM on the schedule if absent)
 
 Training writes this folder; `SeinePipeline.from_pretrained(DIR)` reads it.
 Nothing here ever unpickles.
@@ -20,8 +21,9 @@ META_NAME = "seine_lite.json"
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt", ".pkl")
 
 
-def save_model_folder(out, unet, vae, meta: dict) -> Path:
-    """Write unet, vae and meta to `out`, replacing what was there only once all is written."""
+def save_model_folder(out, unet, vae, meta: dict, scheduler=None) -> Path:
+    """Write unet, vae, meta (and a diffusers `scheduler`) to `out`, replacing what was there only
+    once all is written."""
     out = Path(out)
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -29,8 +31,14 @@ def save_model_folder(out, unet, vae, meta: dict) -> Path:
     unet.save_pretrained(tmp / "unet", safe_serialization=True)
     vae.save_pretrained(tmp / "vae", safe_serialization=True)
     (tmp / META_NAME).write_text(json.dumps(meta, indent=2, sort_keys=True))
+    names = ["unet", "vae", META_NAME]
+    if scheduler is not None:
+        scheduler.save_pretrained(tmp / "scheduler")
+        names.append("scheduler")
+    elif (out / "scheduler").is_dir():   # a scheduler saved before no longer belongs to this model
+        shutil.rmtree(out / "scheduler")
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("unet", "vae", META_NAME):  # keep checkpoints/, metrics, plots that live beside
+    for name in names:  # keep checkpoints/, metrics, plots that live beside
         target = out / name
         if target.is_dir():
             shutil.rmtree(target)

@@ -162,6 +162,7 @@ _DIFFUSERS_CLASSES = {
     "ddim": ("DDIMScheduler", {}),
     "dpm++": ("DPMSolverMultistepScheduler", {"algorithm_type": "dpmsolver++", "solver_order": 2}),
     "unipc": ("UniPCMultistepScheduler", {}),
+    "euler": ("EulerDiscreteScheduler", {}),
 }
 _ALIASES = {"dpmsolver++": "dpm++", "dpm-solver++": "dpm++", "dpmsolver": "dpm++", "dpm": "dpm++"}
 SAMPLERS = tuple(_DIFFUSERS_CLASSES)    # every name `make_sampler` (and the pipeline's `sampler=`) takes
@@ -178,8 +179,8 @@ def check_sampler(name, argument: str = "sampler") -> str:
 
 def get_scheduler(name: str, schedule: NoiseSchedule, **overrides):
     """A diffusers scheduler configured from `schedule`, with `clip_sample=False` (latents are
-    not bounded to ±1). `name`: "ddpm", "ddim", "dpm++" (DPM-Solver++ 2M, Lu et al. 2022) or
-    "unipc"; `overrides` go to the scheduler's constructor (e.g. `timestep_spacing="trailing"`).
+    not bounded to ±1). `name`: "ddpm", "ddim", "dpm++" (DPM-Solver++ 2M, Lu et al. 2022), "unipc"
+    or "euler" (Karras et al. 2022: σ-scaled samples); `overrides` go to the scheduler's constructor (e.g. `timestep_spacing="trailing"`).
     """
     key = check_sampler(name, "scheduler name")
     class_name, defaults = _DIFFUSERS_CLASSES[key]
@@ -212,3 +213,23 @@ def step_sample(scheduler, model_output: torch.Tensor, timestep, sample: torch.T
         kwargs["generator"] = generator
     out = scheduler.step(model_output, timestep, sample, **kwargs)
     return out if isinstance(out, torch.Tensor) else out.prev_sample
+
+
+# ---------------------------------------------------------------------- the pipeline's scheduler
+def default_scheduler(schedule: NoiseSchedule):
+    """`pipe.scheduler` of a model folder without one: diffusers' DDIM on the training schedule."""
+    return get_scheduler("ddim", schedule)
+
+
+def check_scheduler(scheduler, argument: str = "scheduler"):
+    """A diffusers scheduler (`SchedulerMixin`) or one of our teaching copies; anything else is refused."""
+    if not isinstance(scheduler, (diffusers.SchedulerMixin, _Sampler)):
+        raise ValueError(f"{argument} must be a diffusers scheduler (e.g. DDIMScheduler.from_config("
+                         f"pipe.scheduler.config)) or a seine_lite sampler, got {type(scheduler).__name__}")
+    return scheduler
+
+
+def on_ddpm_noise_levels(scheduler) -> bool:
+    """Whether the scheduler's sample x_t is DDPM's √ᾱ_t x_0 + √(1-ᾱ_t) ε (DDPM, DDIM, DPM-Solver, UniPC),
+    not the σ-scaled x_0 + σ ε of Euler-type schedulers (Karras et al. 2022), whose x_T has std > 1."""
+    return abs(float(getattr(scheduler, "init_noise_sigma", 1.0)) - 1.0) < 1e-6

@@ -114,10 +114,11 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
         out.mkdir(parents=True, exist_ok=True)
         (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2))
 
-    vae = load_vae(cfg.vae)
+    vae = load_vae(cfg.vae).to(accelerator.device)     # the clips are encoded once, on the GPU if there is one
     text_encoder = CachedTextEncoder(load_text_encoder(cfg.text_encoder))
     cache = build_latent_cache(cfg.data, cfg.preset, vae, text_encoder, cfg.text_encoder,
                                cache_dir=out / "cache", progress=progress and accelerator.is_main_process)
+    vae.to("cpu")                                      # scoring and saving use it on the CPU, as before
     latent_channels = cache.latents.shape[1]
     words = text_encoder.word_dim       # "minilm-words": word embeddings follow the context states
     unet_cfg = cfg.unet or unet_config_for(cfg.preset, latent_channels=latent_channels,

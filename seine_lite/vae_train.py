@@ -107,8 +107,8 @@ def random_batch(frames: torch.Tensor, weights: torch.Tensor, batch_size: int, c
     left = torch.randint(0, w - crop + 1, (batch_size,), generator=generator)
     flip = torch.rand(batch_size, generator=generator) < 0.5
     crops = []
-    for i, t, l, f in zip(index.tolist(), top.tolist(), left.tolist(), flip.tolist()):
-        window = frames[i, t:t + crop, l:l + crop]
+    for i, y, x, f in zip(index.tolist(), top.tolist(), left.tolist(), flip.tolist()):
+        window = frames[i, y:y + crop, x:x + crop]
         crops.append(window.flip(1) if f else window)
     batch = rearrange(torch.stack(crops), "b h w c -> b c h w")
     return batch.float() / 127.5 - 1.0

@@ -45,7 +45,8 @@ def tiny_model_dir(tmp_path_factory, tiny_vae_dir):
 def tiny_pipe(tiny_model_dir):
     from seine_lite import SeinePipeline
 
-    pipe = SeinePipeline.from_pretrained(tiny_model_dir)
+    # scripts/gpu_check.sh runs the pipeline tests with SEINE_LITE_TEST_DEVICE=cuda
+    pipe = SeinePipeline.from_pretrained(tiny_model_dir, device=os.environ.get("SEINE_LITE_TEST_DEVICE", "cpu"))
     pipe.set_progress_bar_config(disable=True)
     return pipe
 

@@ -1,9 +1,15 @@
 """Metrics on made-up cases whose answers are known by hand."""
+import io
+
 import numpy as np
 import pytest
 import torch
+from PIL import Image, ImageFilter
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from seine_lite import metrics as M
+from seine_lite.data import make_photo_clips, make_shapes_clips
+from seine_lite.data.photos import load_sample_images
 from seine_lite.data.scenes import BACKGROUNDS, COLORS
 from seine_lite.baselines import TRADITIONAL, dissolve, traditional_transition
 
@@ -94,6 +100,69 @@ def test_ssim_map_equals_a_convolution_written_with_torch():
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
     ref = (2 * mu_a * mu_b + c1) * (2 * cov + c2) / ((mu_a ** 2 + mu_b ** 2 + c1) * (var_a + var_b + c2))
     np.testing.assert_allclose(M.ssim_map(a, b), ref[0].permute(1, 2, 0).numpy(), rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------- against scikit-image
+# Our SSIM is skimage's with Wang et al.'s settings: Gaussian weights (sigma 1.5, 11 taps), population
+# moments (use_sample_covariance=False), data_range 255, per channel. skimage's defaults differ on purpose
+# (7x7 uniform window, sample covariance N/(N-1)) and give other numbers; images under 11 px it refuses,
+# where ours shrinks the window.
+WANG = {"data_range": 255, "channel_axis": -1, "gaussian_weights": True, "sigma": 1.5, "use_sample_covariance": False}
+
+
+def distorted(frames, kind):
+    """uint8 frames (N, H, W, 3) with Gaussian noise, a Gaussian blur or JPEG at quality 30."""
+    if kind == "noise":
+        return np.clip(frames + np.random.default_rng(0).normal(0, 12, frames.shape), 0, 255).astype(np.uint8)
+    out = []
+    for frame in frames:
+        image, buffer = Image.fromarray(frame), io.BytesIO()
+        if kind == "blur":
+            out.append(np.asarray(image.filter(ImageFilter.GaussianBlur(1.5))))
+            continue
+        image.save(buffer, "JPEG", quality=30)
+        out.append(np.asarray(Image.open(buffer).convert("RGB")))
+    return np.stack(out)
+
+
+def real_frames():
+    """Shapes-world frames, photo-clip frames, and a 160 x 224 crop of each bundled photo, by name."""
+    shapes, _ = make_shapes_clips(2, num_frames=4, size=64, seed=0)
+    photos, _ = make_photo_clips(2, num_frames=4, size=64, seed=0)
+    crops = np.stack([image[40:200, 60:284] for _, image in load_sample_images()])
+    return {"shapes": shapes.reshape(-1, 64, 64, 3), "photo clips": photos.reshape(-1, 64, 64, 3), "photos": crops}
+
+
+@pytest.mark.parametrize("kind", ["noise", "blur", "jpeg"])
+def test_psnr_and_ssim_agree_with_scikit_image_on_real_frames(kind):
+    for name, frames in real_frames().items():
+        other = distorted(frames, kind)
+        assert M.psnr(frames, other) == pytest.approx(peak_signal_noise_ratio(frames, other, data_range=255),
+                                                      rel=1e-12), name
+        theirs = [structural_similarity(a, b, **WANG) for a, b in zip(frames, other)]
+        assert M.ssim(frames, other) == pytest.approx(np.mean(theirs), abs=1e-12), name
+        assert M.ssim(frames[0], other[0]) == pytest.approx(theirs[0], abs=1e-12), name
+        assert 0.2 < np.mean(theirs) < 0.999, name                              # a real distortion, not a no-op
+
+
+def test_ssim_map_is_scikit_images_full_map_without_its_border():
+    frames = real_frames()["photos"][:2]
+    other = distorted(frames, "noise")
+    for a, b in zip(frames, other):
+        _, full = structural_similarity(a, b, full=True, **WANG)              # reflect-padded at the border
+        np.testing.assert_allclose(M.ssim_map(a, b), full[5:-5, 5:-5], rtol=0, atol=1e-12)
+    floats = structural_similarity(frames[0] / 255, other[0] / 255, **{**WANG, "data_range": 1.0})
+    assert M.ssim(frames[0] / 255, other[0] / 255) == pytest.approx(floats, abs=1e-12)
+
+
+def test_where_we_and_scikit_image_defaults_differ():
+    photos = real_frames()["photos"][:1]
+    a, b = photos[0], distorted(photos, "noise")[0]
+    assert abs(M.ssim(a, b) - structural_similarity(a, b, data_range=255, channel_axis=-1)) > 1e-3
+    small = np.random.default_rng(1).integers(0, 256, (2, 8, 8, 3), dtype=np.uint8)
+    with pytest.raises(ValueError):
+        structural_similarity(small[0], small[1], **WANG)                     # 8 px < skimage's 11-tap window
+    assert -1 <= M.ssim(small[0], small[1]) <= 1                             # ours: a 7-tap window
 
 
 # ---------------------------------------------------------------- selected frames

@@ -1,9 +1,74 @@
-"""The install story: environment.yml mirrors constraints.txt, and the console script exists."""
+"""The install story: pyproject.toml declares what the code imports, environment.yml mirrors the pins."""
+import ast
+import importlib.metadata
+import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+# Imports that need no declaration: module -> why (only for `try: import x / except ImportError`). None now.
+OPTIONAL_IMPORTS = {}
+
+
+def dist_name(requirement: str) -> str:
+    """'PyYAML>=6' -> 'pyyaml', 'seine-lite[notebooks]' -> 'seine-lite' (PEP 503 normalised)."""
+    return re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())[0]).lower()
+
+
+def project() -> dict:
+    tomllib = pytest.importorskip("tomllib")           # Python 3.11+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def runtime_and_extras() -> tuple:
+    meta = project()
+    extras = {dist_name(r) for group in meta["optional-dependencies"].values() for r in group} - {"seine-lite"}
+    return {dist_name(r) for r in meta["dependencies"]}, extras
+
+
+def imported_distributions(*folders) -> dict:
+    """{top-level module: its distributions} for every non-stdlib, non-local import in the folders' .py files."""
+    modules, local = set(), {"seine_lite"}
+    for path in (p for folder in folders for p in (ROOT / folder).rglob("*.py")):
+        local.add(path.stem)
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules.add(node.module.split(".")[0])
+    modules -= set(sys.stdlib_module_names) | local | set(OPTIONAL_IMPORTS)
+    dists = importlib.metadata.packages_distributions()
+    assert modules <= set(dists), f"imported but installed by no distribution: {sorted(modules - set(dists))}"
+    return {m: {dist_name(d) for d in dists[m]} for m in modules}
+
+
+def test_runtime_dependencies_are_exactly_what_seine_lite_imports():
+    runtime, extras = runtime_and_extras()
+    imported = imported_distributions("seine_lite")
+    undeclared = {m: sorted(d) for m, d in imported.items() if not d & runtime}
+    assert not undeclared, f"seine_lite imports these, pyproject.toml's dependencies lack them: {undeclared}"
+    unused = runtime - set().union(*imported.values())
+    assert not unused, f"runtime dependencies that seine_lite never imports: {sorted(unused)}"
+    assert not runtime & extras, f"test / notebook tools among the runtime dependencies: {sorted(runtime & extras)}"
+
+
+def test_tests_and_notebooks_import_only_declared_packages():
+    runtime, extras = runtime_and_extras()
+    imported = imported_distributions("tests", "notebooks")
+    undeclared = {m: sorted(d) for m, d in imported.items() if not d & (runtime | extras)}
+    assert not undeclared, f"tests or notebooks import these, no [test] / [notebooks] extra declares them: {undeclared}"
+
+
+def test_make_installs_every_declared_requirement():
+    runtime, extras = runtime_and_extras()
+    listed = {dist_name(line) for line in (ROOT / "requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")}
+    listed |= {dist_name(n) for n in runpy.run_path(str(ROOT / "scripts" / "sync_environment.py"))["NO_DEPS"]}
+    assert (runtime | extras) <= listed, f"not in requirements.txt: {sorted((runtime | extras) - listed)}"
 
 
 def test_environment_yml_mirrors_the_pins():

@@ -111,7 +111,7 @@ def test_guidance_scale_one_ignores_nothing_but_runs(tiny_pipe, scenes):
     (dict(seed=1.5), "seed"),
     (dict(num_inference_steps=0), "num_inference_steps"),
     (dict(guidance_scale=float("nan")), "guidance_scale"),
-    (dict(sampler="euler"), "sampler"),
+    (dict(sampler="heun"), "sampler"),
 ])
 def test_bad_arguments_are_named(tiny_pipe, scenes, kwargs, argument):
     a, b = scenes

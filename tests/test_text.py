@@ -9,7 +9,7 @@ import torch
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from seine_lite.text import (MINILM_SHA256, CachedTextEncoder, CLIPTextEncoder, MiniLMTextEncoder,  # noqa: E402
-                             NullTextEncoder, TextEncoder, load_text_encoder, minilm_path, sha256_of)
+                             TextEncoder, load_text_encoder, minilm_path, sha256_of)
 
 CAPTION = "a red circle moving left on a black background"
 

@@ -10,6 +10,8 @@ def build_parser():
     p.add_argument("--shots", default=str(DEFAULT_SHOTS), help="a shots YAML file (see seine_lite/story_file.py)")
     p.add_argument("--steps", type=int, default=25, help="DDIM steps per clip (default 25)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto",
+                   help="auto | cpu | cuda | cuda:N | mps (default auto: cuda, else mps, else cpu)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     return p
 
@@ -17,4 +19,4 @@ def build_parser():
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     return run_demo(args.out, model=args.model, shots=args.shots, steps=args.steps, seed=args.seed,
-                    progress=not args.no_progress)
+                    progress=not args.no_progress, device=args.device)

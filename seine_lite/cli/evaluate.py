@@ -18,8 +18,8 @@ def build_parser():
     p.add_argument("--guidance-scale", type=float, default=None,
                    help="classifier-free guidance scale (default: the model's own, from seine_lite.json)")
     p.add_argument("--out", default=None, help="write eval.json and eval.md into this folder")
-    p.add_argument("--device", default=None,
-                   help="auto | cpu | cuda | mps (default: cpu; auto: cuda, else mps, else cpu)")
+    p.add_argument("--device", default="auto",
+                   help="auto | cpu | cuda | cuda:N | mps (default auto: cuda, else mps, else cpu)")
     p.add_argument("--no-progress", action="store_true")
     return p
 

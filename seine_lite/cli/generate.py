@@ -23,11 +23,14 @@ def _common(p: OneLineParser, out_default: str, prompt: bool = True):
     p.add_argument("--model", default=None, help="a model folder (default: the bundled reference model)")
     p.add_argument("--steps", type=int, default=25, help="sampling steps (default 25)")
     p.add_argument("--guidance", type=float, default=None, help="guidance scale (default: the model's)")
-    p.add_argument("--sampler", default="ddim", help="ddim | ddpm | dpm++ | unipc")
+    p.add_argument("--sampler", default=None,
+                   help="ddim | ddpm | dpm++ | unipc | euler (default: the model's scheduler, DDIM)")
+    p.add_argument("--negative-prompt", default=None,
+                   help="what should not happen (replaces the empty caption of guidance)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--fps", type=int, default=8)
-    p.add_argument("--device", default=None,
-                   help="auto | cpu | cuda | mps (default: cpu; auto: cuda, else mps, else cpu)")
+    p.add_argument("--device", default="auto",
+                   help="auto | cpu | cuda | cuda:N | mps (default auto: cuda, else mps, else cpu)")
     p.add_argument("--no-progress", action="store_true")
 
 
@@ -49,7 +52,8 @@ def _load(args):
 
 
 def _sampling(args) -> dict:
-    return dict(num_inference_steps=args.steps, guidance_scale=args.guidance, sampler=args.sampler, seed=args.seed)
+    return dict(num_inference_steps=args.steps, guidance_scale=args.guidance, sampler=args.sampler, seed=args.seed,
+                negative_prompt=args.negative_prompt)
 
 
 def _write(video, args, out: Path, title: str):

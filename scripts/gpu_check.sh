@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Where a CUDA GPU is at hand (issues 13 and 15): at most about 8 minutes of GPU time.
+#
+#   scripts/gpu_check.sh            # PY=python by default; MINUTES=4 of training
+#
+# 1. the pipeline tests on CUDA (the tiny model, every scheduler, every call argument, fp16/bf16);
+# 2. the shipped model's recipe (issue 13, leg 4) trained on the GPU for MINUTES from the shipped
+#    weights at the cpu preset, then the same eval subset as the side-by-side runs, on the GPU.
+# Figures land in runs/gpu/ (gpu.txt: the GPU's name; eval.md). Nothing here runs on a CPU-only
+# machine: it stops at once with exit code 2.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-python}
+MINUTES=${MINUTES:-4}
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+if ! "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"; then
+    echo "gpu_check: no CUDA GPU here" >&2
+    exit 2
+fi
+mkdir -p runs/gpu
+"$PY" -c "from seine_lite.device import describe; print(describe('cuda'))" | tee runs/gpu/gpu.txt
+
+start=$(date +%s)
+SEINE_LITE_TEST_DEVICE=cuda "$PY" -m pytest -q -p no:cacheprovider tests/test_pipeline.py \
+    tests/test_pipeline_diffusers.py tests/test_train.py -x 2>&1 | tail -n 5 | tee runs/gpu/tests.txt
+echo "tests on CUDA: $(( $(date +%s) - start )) s" | tee -a runs/gpu/tests.txt
+
+start=$(date +%s)
+"$PY" -m seine_lite.cli train --preset cpu --data mix --num-clips 3000 --mix shapes=0.8,transitions=0.1,photos=0.1 \
+    --steps 100000 --batch-size 8 --lr 5e-4 --warmup-steps 50 --prediction v_prediction --ema-decay 0.998 \
+    --text-encoder minilm-words --frame-positions 16 --masks transition=0.2,prediction=0.2,first1=0.6 \
+    --checkpoint-every 200 --max-minutes "$MINUTES" --init-from seine_lite/weights/reference --no-progress \
+    --out runs/gpu/cpu_preset
+"$PY" -m seine_lite.cli eval --model runs/gpu/cpu_preset --clips 12 --scenes 8 --pairs 4 --device cuda \
+    --out runs/gpu/cpu_preset --no-progress
+echo "train + eval on CUDA: $(( $(date +%s) - start )) s" | tee -a runs/gpu/tests.txt
+tail -n 3 runs/gpu/cpu_preset/metrics.jsonl | cut -c1-120
+cat runs/gpu/cpu_preset/eval.md
