@@ -48,10 +48,11 @@ from seine_lite.text import CachedTextEncoder, NullTextEncoder, load_text_encode
 from seine_lite.vae import decode_video, downsample_factor, encode_video, load_vae, measure_scaling_factor
 from seine_lite.vae_train import HELD_OUT_SEED
 from seine_lite.viz import frame_strip_figure
-from seine_lite.device import describe
+from seine_lite.device import default_device, describe
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: fewer clips, same sizes
-print("best device here:", describe(), "· this notebook's tensors are small and stay on the CPU")
+DEVICE = default_device()   # cuda, else mps, else cpu
+print("running on", describe(DEVICE))
 mediapy.set_ffmpeg(imageio_ffmpeg.get_ffmpeg_exe())  # no system ffmpeg needed
 transformers_logging.set_verbosity_error()
 transformers_logging.disable_progress_bar()   # no "Loading weights" bar
@@ -69,7 +70,7 @@ N_CLIPS = 1 if QUICK else 12      # clips per source in the PSNR table
 
 # %%
 # NBVAL_CHECK_OUTPUT
-vae = load_vae()                  # seine_lite/weights/vae, eval mode, float32, CPU
+vae = load_vae().to(DEVICE)       # seine_lite/weights/vae, eval mode, float32
 print("levels (block_out_channels):", list(vae.config.block_out_channels))
 print("latent channels C:", vae.config.latent_channels)
 print("downsampling:", downsample_factor(vae), "x per side")
@@ -400,7 +401,7 @@ else:
 # ### Solution
 
 # %%
-X = rearrange(z_mix, "n c f h w -> (n f h w) c").numpy()
+X = rearrange(z_mix, "n c f h w -> (n f h w) c").cpu().numpy()
 X = np.concatenate([X, np.ones((len(X), 1))], axis=1)            # a constant column: the offset
 W, *_ = np.linalg.lstsq(X, small.reshape(-1, 3), rcond=None)      # (C + 1, 3)
 solution = np.clip(X @ W, 0, 255).round().astype(np.uint8).reshape(target.shape)

@@ -410,7 +410,7 @@ fig.tight_layout()
 # | L5B | shapes 0.6, transitions 0.2, photos 0.2 | +3.78 dB | **+2.84 dB** | 88 % | 88 % | **31.5 dB** | 0.66 | **−2.47 dB** |
 #
 # Twice the photos bought 1.4 dB on photo prediction at no measurable cost on the shapes probes;
-# twice the transition clips did not move the largest jump. L5B was trained on (leg 5).
+# twice the transition clips did not move the largest jump. L5B was trained on (legs 5 and 6).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
