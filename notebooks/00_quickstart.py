@@ -63,9 +63,12 @@ STEPS = 3 if QUICK else 25
 # 64×64 pixels.
 
 # %%
-# NBVAL_CHECK_OUTPUT
+# NBVAL_IGNORE_OUTPUT
 pipe = SeinePipeline.from_pretrained(device="auto")   # cuda, else mps, else cpu
 print("running on", describe(pipe.device))
+
+# %%
+# NBVAL_CHECK_OUTPUT
 pipe.set_progress_bar_config(disable=True)
 print("resolution:", pipe.resolution, "frames:", pipe.num_frames)
 print("UNet parameters: %.2f M" % (sum(p.numel() for p in pipe.unet.parameters()) / 1e6))

@@ -45,10 +45,10 @@ from seine_lite.attention import TemporalAttention, apply_rotary, rotary_tables
 from seine_lite.masking import frame_mask, latent_mask, masked_latent, unet_input
 from seine_lite.presets import PRESETS
 from seine_lite.unet import ResBlock, VideoLayer, VideoUNet, unet_config_for
-from seine_lite.device import describe
+from seine_lite.device import describe as describe_device
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: fewer timing runs
-print("best device here:", describe(), "· this notebook's tensors are small and stay on the CPU")
+print("best device here:", describe_device(), "· this notebook's tensors are small and stay on the CPU")
 torch.manual_seed(0)
 FRAMES, LATENT, C = 8, 8, 4        # 8 frames of 8x8 latents with 4 channels: the tiny UNet is fast
 unet = VideoUNet(**unet_config_for("tiny", latent_channels=C)).eval()

@@ -12,11 +12,12 @@ def default_device() -> torch.device:
 
 
 def describe(device=None) -> str:
-    """One line for a notebook: "cuda:0 (NVIDIA H200, 139 GiB)", "mps" or "cpu (2 threads)"."""
+    """One line for a notebook: "cuda:0 (NVIDIA H200, 139 GiB)", "mps", "cpu (2 threads)" or "cpu (1 thread)"."""
     device = default_device() if device is None else torch.device(device)
     if device.type == "cuda":
         props = torch.cuda.get_device_properties(device)
         return f"{device} ({props.name}, {props.total_memory / 2 ** 30:.0f} GiB)"
     if device.type == "cpu":
-        return f"cpu ({torch.get_num_threads()} threads)"
+        threads = torch.get_num_threads()
+        return f"cpu ({threads} thread{'s' if threads > 1 else ''})"
     return str(device)
