@@ -13,7 +13,6 @@ and negative-prompt (by default empty-caption) predictions (same mask, same mask
 guidance acts on text only). `pipe.scheduler` (a diffusers scheduler, DDIM by default) takes the
 steps. The given frames are pasted back, pixel-exact, into the decoded video.
 """
-import inspect
 import json
 from pathlib import Path
 
@@ -29,7 +28,8 @@ from seine_lite.masking import condition_latent, latent_mask, layout_picture, ma
 from seine_lite.model_folder import check_model_folder, read_meta, save_model_folder
 from seine_lite.pipeline_output import OUTPUT_TYPES, SeinePipelineOutput, check_output_type, convert_videos
 from seine_lite.replacement import blank_condition, check_conditioning, replace_given, replacement_generator
-from seine_lite.samplers import check_sampler, check_scheduler, default_scheduler, get_scheduler, on_ddpm_noise_levels
+from seine_lite.samplers import (check_sampler, check_scheduler, default_scheduler, get_scheduler, on_ddpm_noise_levels,
+                                 predict_x0_and_eps, scheduler_step)
 from seine_lite.story import Story, make_story
 from seine_lite.text import CachedTextEncoder, load_text_encoder
 from seine_lite.unet import VideoUNet
@@ -303,35 +303,29 @@ class SeinePipeline:
             return self.unet(inp, t, text[0], text[1])
 
         g_replace = replacement_generator(g.initial_seed())
+        z0_float, mask_float = z0.float(), mask.float()     # replacement works in float32, as the scheduler
         for i, t in enumerate(tqdm(scheduler.timesteps, desc="sampling", leave=False, **self._progress)):
             if replace:  # the given frames of z_t drawn from q(z_t | z0)
-                z = replace_given(z, z0.float(), mask.float(), self.schedule, t, g_replace)
+                z = replace_given(z, z0_float, mask_float, self.schedule, t, g_replace)
             x = scheduler.scale_model_input(z, t).to(self.dtype)
             out = guided(model_fn, x, t.to(self.device), cond, uncond, scale).float()
-            kwargs = {"generator": g} if "generator" in _step_parameters(scheduler) else {}
-            step = scheduler.step(out, t, z, **kwargs)
-            previous = step if isinstance(step, torch.Tensor) else step.prev_sample
+            previous, x0 = scheduler_step(scheduler, out, t, z, generator=g)
             if names:
                 tensors = {"latents": previous, "noise_pred": out, "prompt_embeds": cond[0],
                            "negative_prompt_embeds": uncond[0],
-                           "pred_original_sample": self._predicted_clean(step, out, z, t) if
-                           "pred_original_sample" in names else None}
+                           "pred_original_sample": x0 if x0 is not None or "pred_original_sample" not in names
+                           else self._predicted_clean(out, z, t)}
                 previous = _callback_latents(callback(self, i, t, {k: tensors[k] for k in names}), previous)
             z = previous
         if replace:  # and at the end the clean latent itself
-            z = replace_given(z, z0.float(), mask.float(), self.schedule, -1)
+            z = replace_given(z, z0_float, mask_float, self.schedule, -1)
         return z
 
-    def _predicted_clean(self, step, out, z, t) -> torch.Tensor:
-        """x̂_0 at this step: the scheduler's own when it reports one, else from DDPM eq. 4 (ε) or
-        x̂_0 = √ᾱ_t z_t - √(1-ᾱ_t) v̂ (v-prediction, Salimans & Ho 2022)."""
-        x0 = getattr(step, "pred_original_sample", None)
-        if x0 is not None:
-            return x0
+    def _predicted_clean(self, out, z, t) -> torch.Tensor:
+        """x̂_0 at this step for a scheduler that reports none (DPM-Solver, UniPC): DDPM eq. 4 solved
+        for x_0, or its v-prediction form (samplers.predict_x0_and_eps)."""
         a = self.schedule.alphas_cumprod[int(t)].to(z.device)
-        if self.schedule.prediction_type == "epsilon":
-            return (z - (1 - a) ** 0.5 * out) / a ** 0.5
-        return a ** 0.5 * z - (1 - a) ** 0.5 * out
+        return predict_x0_and_eps(out, z, a, self.schedule.prediction_type)[0]
 
     def _text(self, prompts):
         states, mask = self.text_encoder.encode(prompts)
@@ -353,10 +347,6 @@ def _load_scheduler(folder: Path):
         raise ValueError(f"{folder / 'scheduler_config.json'} names {config.get('_class_name')!r}, "
                          "not a diffusers scheduler")
     return cls.from_config(config)
-
-
-def _step_parameters(scheduler) -> set:
-    return set(inspect.signature(scheduler.step).parameters)
 
 
 def _fit(tensor: torch.Tensor, batch: int) -> torch.Tensor:

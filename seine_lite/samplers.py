@@ -75,18 +75,22 @@ class _Sampler:
         return alpha_prod_t, alpha_prod_t_prev
 
     def _predict_x0_and_eps(self, model_output, sample, alpha_prod_t):
-        """x̂_0 and ε̂ from the model output.
+        return predict_x0_and_eps(model_output, sample, alpha_prod_t, self.schedule.prediction_type)
 
-        ε-prediction: x̂_0 = (x_t - √(1-ᾱ_t) ε̂) / √ᾱ_t          (DDPM eq. 4 solved for x_0; eq. 15)
-        v-prediction: x̂_0 = √ᾱ_t x_t - √(1-ᾱ_t) v̂,  ε̂ = √ᾱ_t v̂ + √(1-ᾱ_t) x_t   (Salimans & Ho 2022)
-        """
-        beta_prod_t = 1 - alpha_prod_t
-        if self.schedule.prediction_type == "epsilon":
-            x0 = (sample - beta_prod_t ** 0.5 * model_output) / alpha_prod_t ** 0.5
-            return x0, model_output
-        x0 = (alpha_prod_t ** 0.5) * sample - (beta_prod_t ** 0.5) * model_output
-        eps = (alpha_prod_t ** 0.5) * model_output + (beta_prod_t ** 0.5) * sample
-        return x0, eps
+
+def predict_x0_and_eps(model_output, sample, alpha_prod_t, prediction_type: str):
+    """x̂_0 and ε̂ from the model output at ᾱ_t.
+
+    ε-prediction: x̂_0 = (x_t - √(1-ᾱ_t) ε̂) / √ᾱ_t          (DDPM eq. 4 solved for x_0; eq. 15)
+    v-prediction: x̂_0 = √ᾱ_t x_t - √(1-ᾱ_t) v̂,  ε̂ = √ᾱ_t v̂ + √(1-ᾱ_t) x_t   (Salimans & Ho 2022)
+    """
+    beta_prod_t = 1 - alpha_prod_t
+    if prediction_type == "epsilon":
+        x0 = (sample - beta_prod_t ** 0.5 * model_output) / alpha_prod_t ** 0.5
+        return x0, model_output
+    x0 = (alpha_prod_t ** 0.5) * sample - (beta_prod_t ** 0.5) * model_output
+    eps = (alpha_prod_t ** 0.5) * model_output + (beta_prod_t ** 0.5) * sample
+    return x0, eps
 
 
 def _noise_like(x: torch.Tensor, generator=None) -> torch.Tensor:
@@ -180,7 +184,8 @@ def check_sampler(name, argument: str = "sampler") -> str:
 def get_scheduler(name: str, schedule: NoiseSchedule, **overrides):
     """A diffusers scheduler configured from `schedule`, with `clip_sample=False` (latents are
     not bounded to ±1). `name`: "ddpm", "ddim", "dpm++" (DPM-Solver++ 2M, Lu et al. 2022), "unipc"
-    or "euler" (Karras et al. 2022: σ-scaled samples); `overrides` go to the scheduler's constructor (e.g. `timestep_spacing="trailing"`).
+    or "euler" (Karras et al. 2022: σ-scaled samples); `overrides` go to the scheduler's
+    constructor (e.g. `timestep_spacing="trailing"`).
     """
     key = check_sampler(name, "scheduler name")
     class_name, defaults = _DIFFUSERS_CLASSES[key]
@@ -208,11 +213,18 @@ def make_sampler(name: str, schedule: NoiseSchedule, **kwargs):
 def step_sample(scheduler, model_output: torch.Tensor, timestep, sample: torch.Tensor,
                 generator=None) -> torch.Tensor:
     """One step of any scheduler, ours or diffusers', returning the previous sample as a tensor."""
+    return scheduler_step(scheduler, model_output, timestep, sample, generator)[0]
+
+
+def scheduler_step(scheduler, model_output: torch.Tensor, timestep, sample: torch.Tensor, generator=None):
+    """One step of any scheduler -> (previous sample, the scheduler's x̂_0 or None where it reports none)."""
     kwargs = {}
     if generator is not None and "generator" in inspect.signature(scheduler.step).parameters:
         kwargs["generator"] = generator
     out = scheduler.step(model_output, timestep, sample, **kwargs)
-    return out if isinstance(out, torch.Tensor) else out.prev_sample
+    if isinstance(out, torch.Tensor):
+        return out, None
+    return out.prev_sample, getattr(out, "pred_original_sample", None)
 
 
 # ---------------------------------------------------------------------- the pipeline's scheduler

@@ -9,7 +9,8 @@ from PIL import Image
 
 from seine_lite import SeinePipeline
 from seine_lite.pipeline_output import SeinePipelineOutput
-from seine_lite.samplers import DDIMSampler
+from seine_lite.diffusion import NoiseSchedule
+from seine_lite.samplers import DDIMSampler, get_scheduler, predict_x0_and_eps
 from seine_lite.text import TextEncoder
 
 STEPS = dict(num_inference_steps=3)
@@ -226,3 +227,16 @@ def test_to_moves_every_part_and_casts(tiny_model_dir, scenes):
         SeinePipeline.from_pretrained(tiny_model_dir, torch_dtype="float64")
     with pytest.raises(ValueError, match="device"):
         SeinePipeline.from_pretrained(tiny_model_dir, device="tpu")
+
+
+@pytest.mark.parametrize("prediction_type", ["epsilon", "v_prediction"])
+def test_our_x0_for_schedulers_that_report_none_is_diffusers_ddim_x0(prediction_type):
+    """The callback's pred_original_sample under DPM-Solver or UniPC comes from predict_x0_and_eps."""
+    schedule = NoiseSchedule(prediction_type=prediction_type)
+    ddim = get_scheduler("ddim", schedule)
+    ddim.set_timesteps(10)
+    g = torch.Generator().manual_seed(0)
+    sample, output = torch.randn(2, 4, 3, 4, 4, generator=g), torch.randn(2, 4, 3, 4, 4, generator=g)
+    t = ddim.timesteps[2]
+    ours = predict_x0_and_eps(output, sample, schedule.alphas_cumprod[int(t)], prediction_type)[0]
+    assert torch.allclose(ours, ddim.step(output, t, sample).pred_original_sample, atol=1e-5)
