@@ -29,6 +29,7 @@ BIN=${BIN:-.venv/bin}
 #   INIT=DIR            a new leg that starts from a model folder's UNet (--init-from)
 #   SCORE=25            score on a held-out subset every 25 minutes; the best goes to $OUT/best
 #   MIX=shapes=0.8,transitions=0.2   the share of each source of DATA=mix (--mix)
+#   SOURCEMASKS=transitions=onelast1   one source's clips always train with one layout (--source-masks)
 resume=()
 [ -d "$OUT/checkpoints" ] && resume=(--resume)
 extra=()
@@ -38,6 +39,7 @@ extra=()
 [ -n "${SNR-5}" ] && extra+=(--snr-gamma "${SNR-5}")
 [ -n "${SCORE:-}" ] && extra+=(--score-every "$SCORE")
 [ -n "${MIX:-}" ] && extra+=(--mix "$MIX")
+[ -n "${SOURCEMASKS:-}" ] && extra+=(--source-masks "$SOURCEMASKS")
 [ -n "${INIT:-}" ] && [ ${#resume[@]} = 0 ] && extra+=(--init-from "$INIT")
 "$BIN/seine-lite" train --preset "$PRESET" --data "${DATA:-mix}" --num-clips "${CLIPS:-4000}" --steps "$STEPS" \
   --batch-size "${BATCH:-8}" --lr "${LR:-8e-4}" --warmup-steps "${WARMUP:-100}" --prediction v_prediction \

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from seine_lite.data import make_clips
 from seine_lite.data.folder import FolderDataset
-from seine_lite.data.mix import SOURCES
+from seine_lite.data.mix import SOURCES, clip_sources
 from seine_lite.presets import get_preset
 from seine_lite.vae import encode_video
 
@@ -55,6 +55,13 @@ def load_clips(cfg: DataConfig, num_frames: int, size: int):
     dataset = FolderDataset(root, num_frames=num_frames, size=size, stride=cfg.stride)
     items = [dataset[i] for i in range(len(dataset))]
     return np.stack([clip for clip, _ in items]), [caption for _, caption in items]
+
+
+def cache_sources(cfg: DataConfig, n: int) -> list:
+    """The source of each of a cache's n clips: "shapes", "transitions", "photos" or "folder"."""
+    if cfg.data in SOURCES:
+        return clip_sources(cfg.data, n, seed=cfg.seed, proportions=cfg.mix)
+    return ["folder"] * n
 
 
 def _cache_key(cfg: DataConfig, preset: str, vae, text_encoder_name: str) -> str:

@@ -274,18 +274,26 @@ class MaskSampler:
         self.probs = torch.tensor([weights[k] for k in self.families], dtype=torch.float64)
         self.probs /= self.probs.sum()
 
-    def sample(self, batch: int, num_frames: int, generator: torch.Generator) -> torch.Tensor:
+    def sample(self, batch: int, num_frames: int, generator: torch.Generator, fixed=None) -> torch.Tensor:
         """Masks (B, 1, F, 1, 1), 1 = generate."""
-        return self.sample_with_names(batch, num_frames, generator)[0]
+        return self.sample_with_names(batch, num_frames, generator, fixed)[0]
 
-    def sample_with_names(self, batch: int, num_frames: int, generator: torch.Generator):
-        """Masks (B, 1, F, 1, 1) and the layout drawn for each sample (e.g. "first3")."""
+    def sample_with_names(self, batch: int, num_frames: int, generator: torch.Generator, fixed=None):
+        """Masks (B, 1, F, 1, 1) and the layout drawn for each sample (e.g. "first3").
+
+        `fixed` (B layouts or None) overrides the draw where it names a layout; the mixture is
+        still drawn for every sample, so the random stream, and every other draw, stays the same.
+        """
         if not isinstance(generator, torch.Generator):
             raise ValueError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+        fixed = [None] * batch if fixed is None else list(fixed)
+        if len(fixed) != batch:
+            raise ValueError(f"fixed must hold one layout (or None) per sample, {batch}, got {len(fixed)}")
         names, given = [], []
-        for _ in range(batch):
+        for override in fixed:
             family = self.families[int(torch.multinomial(self.probs, 1, generator=generator))]
             name = self._layout_name(family, num_frames, generator)
+            name = name if override is None else override
             names.append(name)
             given.append(parse_layout(name, num_frames, generator))
         return mask_from_given(np.stack(given)), names

@@ -25,7 +25,7 @@ from diffusers.training_utils import EMAModel
 from tqdm.auto import tqdm
 
 from seine_lite.diffusion import NoiseSchedule
-from seine_lite.latent_cache import DataConfig, build_latent_cache
+from seine_lite.latent_cache import DataConfig, build_latent_cache, cache_sources
 from seine_lite.masking import MaskMixture, MaskSampler
 from seine_lite.model_folder import check_model_folder, read_meta, save_model_folder
 from seine_lite.presets import get_preset
@@ -48,6 +48,7 @@ class TrainConfig:
     preset: str = "tiny"
     data: DataConfig = field(default_factory=DataConfig)
     masks: MaskMixture = field(default_factory=MaskMixture)
+    source_masks: dict = None        # source -> a fixed layout its clips always train with, e.g. {"transitions": "onelast1"}
     schedule: NoiseSchedule = field(default_factory=NoiseSchedule)
     steps: int = 200
     batch_size: int = 8
@@ -132,6 +133,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     model, optimizer, lr_schedule = accelerator.prepare(model, optimizer, lr_schedule)
     accelerator.register_for_checkpointing(ema)
     sampler = MaskSampler(cfg.masks)
+    sources = cache_sources(cfg.data, len(cache)) if cfg.source_masks else None
 
     start = 0
     last = latest_checkpoint(out) if resume else None
@@ -155,7 +157,8 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
             z0, states, text_mask = (x.to(accelerator.device) for x in (z0, states, text_mask))
             loss = training_step(model, z0, states, text_mask, sampler, cfg.schedule, g, condition=cfg.condition,
                                  generated_only=cfg.generated_only, snr_gamma=cfg.snr_gamma,
-                                 timestep_draw=cfg.timestep_draw, autocast=accelerator.autocast).loss
+                                 timestep_draw=cfg.timestep_draw, autocast=accelerator.autocast,
+                                 layouts=sources and [cfg.source_masks.get(sources[i]) for i in idx.tolist()]).loss
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"loss became {loss.item()} at step {step + 1}; the last good checkpoint "
                                          f"is kept in {out / CHECKPOINTS}. Try a lower --lr.")

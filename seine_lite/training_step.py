@@ -26,10 +26,11 @@ class Step(NamedTuple):
 
 def training_step(model, z0, states, text_mask, sampler, schedule, generator: torch.Generator, *,
                   condition: str = "zeros", generated_only: bool = False, snr_gamma: float = None,
-                  timestep_draw: str = "uniform", autocast=nullcontext) -> Step:
-    """The loss of one batch of clean latents z0 (B, C, F, h, w) with their text states (B, L, D)."""
+                  timestep_draw: str = "uniform", autocast=nullcontext, layouts=None) -> Step:
+    """The loss of one batch of clean latents z0 (B, C, F, h, w) with their text states (B, L, D).
+    `layouts` (B layouts or None) fixes some samples' masks (`MaskSampler.sample`'s `fixed`)."""
     b, _, f, h, w = z0.shape
-    mask = sampler.sample(b, f, generator=generator).to(z0.device).expand(-1, -1, -1, h, w)
+    mask = sampler.sample(b, f, generator=generator, fixed=layouts).to(z0.device).expand(-1, -1, -1, h, w)
     noise = torch.randn(z0.shape, generator=generator).to(z0.device)                       # ε
     t = schedule.sample_timesteps(b, generator=generator, draw=timestep_draw).to(z0.device)
     z_t = schedule.add_noise(z0, noise, t)

@@ -454,6 +454,15 @@ BAD_TRAINING = [  # (id, argv(inputs), regex, whether --out is an existing folde
     ("--mix unknown source", lambda r: ["--data", "mix", "--mix", "shapes=1,cats=1"], "--mix must look like", None),
     ("--mix all zero", lambda r: ["--data", "mix", "--mix", "shapes=0"], "--mix must look like", None),
     ("--mix not a number", lambda r: ["--data", "mix", "--mix", "shapes=lots"], "--mix must look like", None),
+    ("--source-masks a source not drawn", lambda r: ["--source-masks", "transitions=onelast1"],
+     "--source-masks must look like", None),
+    ("--source-masks a source weighed 0", lambda r: ["--data", "mix", "--mix", "shapes=1,transitions=0",
+                                                     "--source-masks", "transitions=onelast1"],
+     "--source-masks must look like", None),
+    ("--source-masks a random layout", lambda r: ["--data", "mix", "--source-masks", "transitions=uniform0.5"],
+     "--source-masks must look like", None),
+    ("--source-masks no layout", lambda r: ["--data", "mix", "--source-masks", "transitions"],
+     "--source-masks must look like", None),
 ]
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from seine_lite.data import make_clips
-from seine_lite.data.mix import MIX_PROPORTIONS, mix_counts
+from seine_lite.data.mix import MIX_PROPORTIONS, clip_sources, mix_counts
 from seine_lite.data.transitions_world import TRANSITION_VERBS
 from seine_lite.latent_cache import DataConfig, _cache_key, load_clips
 from seine_lite.vae import load_vae
@@ -39,6 +39,14 @@ def test_mix_has_the_documented_proportions_and_is_repeatable():
     counts = {name: sum(source_of(c) == name for c in captions) for name in KIND_OF}
     assert counts == {"shapes": 24, "transitions": 10, "photos": 6}
     assert {source_of(c) for c in captions[:12]} != {"shapes"}     # shuffled, not in blocks
+
+
+@pytest.mark.parametrize("source, weights", [("mix", None), ("mix", {"shapes": 1, "photos": 3}), ("transitions", None)])
+def test_clip_sources_name_each_clip_s_source_without_drawing_it(source, weights):
+    _, captions = make_clips(source, 30, num_frames=2, size=16, seed=4, proportions=weights)
+    assert clip_sources(source, 30, seed=4, proportions=weights) == [source_of(c) for c in captions]
+    with pytest.raises(ValueError, match="source"):
+        clip_sources("cats", 3)
 
 
 def test_mix_counts_always_add_up():

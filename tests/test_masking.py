@@ -199,6 +199,21 @@ def test_sampler_is_reproducible_from_a_seed():
     assert not torch.equal(a[0], c[0])
 
 
+def test_fixed_layouts_override_some_samples_and_keep_every_other_draw():
+    sampler, fixed = MaskSampler(), [None, "onelast1", None, "x..x", None, None]
+    free = sampler.sample_with_names(6, 4, torch.Generator().manual_seed(5))
+    g = torch.Generator().manual_seed(5)
+    mask, names = sampler.sample_with_names(6, 4, g, fixed=fixed)
+    assert names[1] == "onelast1" and names[3] == "x..x"
+    assert [n for n, f in zip(names, fixed) if f is None] == [n for n, f in zip(free[1], fixed) if f is None]
+    assert torch.equal(mask[1, 0, :, 0, 0], torch.tensor([0.0, 1.0, 1.0, 0.0]))
+    expected_next = torch.Generator().manual_seed(5)
+    sampler.sample(6, 4, expected_next)                 # the stream moved on exactly as without `fixed`
+    assert torch.equal(torch.rand(3, generator=g), torch.rand(3, generator=expected_next))
+    with pytest.raises(ValueError, match="one layout"):
+        sampler.sample(6, 4, torch.Generator(), fixed=["onelast1"])
+
+
 def test_sampler_other_families_and_small_clips():
     mixture = MaskMixture(transition=0, prediction=1, bernoulli=0, interpolation=1,
                           text_to_video=1, extra={"x..x": 1.0})

@@ -14,7 +14,8 @@ from seine_lite.cli.train import _parse_masks, main
 from seine_lite.diffusion import NoiseSchedule
 from seine_lite.latent_cache import DataConfig
 from seine_lite.masking import MaskMixture, MaskSampler, condition_latent, unet_input
-from seine_lite.train import TrainConfig, train
+from seine_lite.data.mix import clip_sources
+from seine_lite.train import TrainConfig, _step_generator, train
 from seine_lite.training_step import training_step
 from seine_lite.unet import VideoUNet, unet_config_for
 
@@ -84,6 +85,26 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, capsys, argv, words):
     code = main(argv + ["--out", str(tmp_path / "x"), "--text-encoder", "null", "--no-progress"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and words in err and len(err.splitlines()) == 1
+
+
+def test_source_masks_train_one_source_on_its_own_layout(tiny_vae_dir, tmp_path, monkeypatch):
+    import seine_lite.train as train_module
+    seen = []
+
+    def spy(*args, layouts=None, **kw):
+        seen.append(layouts)
+        return training_step(*args, layouts=layouts, **kw)
+
+    monkeypatch.setattr(train_module, "training_step", spy)
+    cfg = _config(tiny_vae_dir, 3, source_masks={"transitions": "onelast1"})
+    cfg.data = DataConfig(data="mix", num_clips=12, seed=1)
+    train(cfg, tmp_path / "run", progress=False)
+    sources = clip_sources("mix", 12, seed=1)
+    for step, layouts in enumerate(seen):                 # the clips drawn at each step, as draw_batch draws them
+        idx = torch.randint(12, (2,), generator=_step_generator(cfg.seed, step, 0))
+        assert layouts == ["onelast1" if sources[i] == "transitions" else None for i in idx.tolist()]
+    assert "onelast1" in sum(seen, [])
+    assert json.loads((tmp_path / "run" / "train_config.json").read_text())["source_masks"] == {"transitions": "onelast1"}
 
 
 def test_masks_take_fixed_layouts_beside_the_families():

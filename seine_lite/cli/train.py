@@ -51,6 +51,9 @@ def build_parser() -> OneLineParser:
     p.add_argument("--masks", default=None,
                    help="mask mixture weights: families (transition, prediction, bernoulli, interpolation, "
                         "text_to_video) and fixed layouts, e.g. transition=0.35,prediction=0.35,bernoulli=0.15,first1=0.15")
+    p.add_argument("--source-masks", default=None, metavar="LAYOUTS",
+                   help="one source's clips always train with one fixed layout, e.g. transitions=onelast1 "
+                        "(the rest draw from --masks)")
     p.add_argument("--max-minutes", type=float, default=None,
                    help="stop after this many minutes of wall time, encoding the latent cache included "
                         "(checkpoint + model written; --resume continues)")
@@ -98,7 +101,8 @@ def config_from_args(args) -> TrainConfig:
         relative_position_bias=args.relative_position_bias, text_word_scale=args.text_word_scale,
         score_every_minutes=args.score_every,
         checkpoint_every=args.checkpoint_every, seed=args.seed, text_encoder=args.text_encoder, vae=args.vae,
-        ema_decay=args.ema_decay, masks=_parse_masks(args.masks), init_from=args.init_from)
+        ema_decay=args.ema_decay, masks=_parse_masks(args.masks), init_from=args.init_from,
+        source_masks=_parse_source_masks(args.source_masks, args.data, args.mix, frames))
 
 
 def _parse_mix(text):
@@ -112,6 +116,28 @@ def _parse_mix(text):
         raise ValueError(f"--mix must look like shapes=0.8,transitions=0.2 with sources from "
                          f"{list(CLIP_SOURCES)} and weights >= 0 (some above 0), got {text!r}") from None
     return weights
+
+
+def _parse_source_masks(text, data: str, mix, num_frames: int):
+    """"transitions=onelast1" -> {"transitions": "onelast1"}: sources of --data, fixed layouts."""
+    if text is None:
+        return None
+    present = set(CLIP_SOURCES) if data == "mix" else {data if data in SOURCES else "folder"}
+    if data == "mix" and mix is not None:
+        present = {k for k, v in _parse_mix(mix).items() if v > 0}
+    layouts = {}
+    for item in text.split(","):
+        name, _, layout = (part.strip() for part in item.partition("="))
+        try:
+            parse_layout(layout, num_frames)          # a fixed layout: no random draw
+        except ValueError:
+            layout = None
+        if name not in present or layout is None:
+            raise ValueError(f"--source-masks must look like transitions=onelast1, naming sources of "
+                             f"--data {data} ({sorted(present)}) and fixed layouts of {num_frames} frames, "
+                             f"got {text!r}")
+        layouts[name] = layout
+    return layouts
 
 
 def _parse_masks(text) -> MaskMixture:

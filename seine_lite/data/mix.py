@@ -50,5 +50,21 @@ def make_clips(source: str, n: int, num_frames: int = 16, size: int = 64, seed: 
         part, part_captions = _MAKERS[name](count, num_frames=num_frames, size=size, seed=sub_seed)
         clips[len(captions):len(captions) + count] = part
         captions += part_captions
-    order = np.random.default_rng(seed).permutation(n)
+    order = _mix_order(n, seed)
     return clips[order], [captions[i] for i in order]
+
+
+def clip_sources(source: str, n: int, seed: int = 0, proportions=None) -> list:
+    """The source of each of the n clips `make_clips(source, n, seed=seed, ...)` returns, in its order,
+    without drawing a clip (training uses it to give one source its own mask, `--source-masks`)."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {list(SOURCES)}, got {source!r}")
+    if source != "mix":
+        return [source] * n
+    names = [name for name, count in mix_counts(n, proportions).items() for _ in range(count)]
+    return [names[i] for i in _mix_order(n, seed)]
+
+
+def _mix_order(n: int, seed: int) -> np.ndarray:
+    """The shuffle of a mix: clips are drawn source by source, then permuted by this."""
+    return np.random.default_rng(seed).permutation(n)
