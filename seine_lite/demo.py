@@ -15,6 +15,7 @@ import numpy as np
 
 from seine_lite.baselines import traditional_transition
 from seine_lite.data import make_clips, write_video
+from seine_lite.data.samples import SAMPLES
 from seine_lite.metrics import psnr, transition_report
 from seine_lite.pipeline import BUNDLED, SeinePipeline, join_prompts
 from seine_lite.presets import get_preset
@@ -22,8 +23,7 @@ from seine_lite.story_file import load_shots
 from seine_lite.vae import decode_video, encode_video, load_vae
 from seine_lite.viz import frame_strip_figure, save_figure
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SHOTS = ROOT / "data_samples" / "story" / "shots.yaml"
+DEFAULT_SHOTS = SAMPLES / "story" / "shots.yaml"
 
 
 def vae_roundtrip(vae, out: Path, size: int, num_frames: int):

@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from seine_lite.data.samples import SAMPLES
 from seine_lite.data.scenes import check_size, check_word, frame_times
 from seine_lite.data.video_io import to_rgb_uint8
 
-SAMPLE_IMAGES = Path(__file__).resolve().parents[2] / "data_samples" / "images"
+SAMPLE_IMAGES = SAMPLES / "images"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 SUBJECTS = {"astronaut": "an astronaut", "chelsea": "a cat", "coffee": "a cup of coffee",
             "hubble_deep_field": "galaxies in deep space", "rocket": "a rocket launch"}
