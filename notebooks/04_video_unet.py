@@ -45,13 +45,16 @@ from seine_lite.attention import TemporalAttention, apply_rotary, rotary_tables
 from seine_lite.masking import frame_mask, latent_mask, masked_latent, unet_input
 from seine_lite.presets import PRESETS
 from seine_lite.unet import ResBlock, VideoLayer, VideoUNet, unet_config_for
+from seine_lite.device import default_device
 from seine_lite.device import describe as describe_device
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: fewer timing runs
-print("best device here:", describe_device(), "· this notebook's tensors are small and stay on the CPU")
+DEVICE = default_device()          # cuda, else mps, else cpu: random draws stay on the CPU, then move
+print("running on", describe_device(DEVICE))
 torch.manual_seed(0)
 FRAMES, LATENT, C = 8, 8, 4        # 8 frames of 8x8 latents with 4 channels: the tiny UNet is fast
-unet = VideoUNet(**unet_config_for("tiny", latent_channels=C)).eval()
+STEP = torch.tensor([500], device=DEVICE)    # the timestep every forward below uses
+unet = VideoUNet(**unet_config_for("tiny", latent_channels=C)).eval().to(DEVICE)
 
 # %% [markdown]
 # ## 1. The blocks, level by level
@@ -124,10 +127,10 @@ for name, preset in PRESETS.items():
 mask = latent_mask(frame_mask("onelast1", FRAMES), LATENT, LATENT)
 g = torch.Generator().manual_seed(0)
 z0, z_t = torch.randn(2, 1, C, FRAMES, LATENT, LATENT, generator=g)
-x = unet_input(z_t, mask, masked_latent(z0, mask))
-text = torch.randn(1, 8, 384, generator=g)
+x = unet_input(z_t, mask, masked_latent(z0, mask)).to(DEVICE)
+text = torch.randn(1, 8, 384, generator=g).to(DEVICE)
 with torch.no_grad():
-    out = unet(x, torch.tensor([500]), text)
+    out = unet(x, STEP, text)
 print("input", tuple(x.shape), "-> conv_in weight", tuple(unet.conv_in.weight.shape),
       "-> output", tuple(out.shape))
 print("untrained output is exactly zero:", bool((out == 0).all()))
@@ -189,7 +192,7 @@ temporal = unet.mid.attn.temporal                 # TemporalAttention(width 16, 
 caught = {}
 hook = temporal.attn.register_forward_pre_hook(lambda module, args: caught.update(tokens=args[0]))
 with torch.no_grad():
-    unet(x, torch.tensor([500]), text)
+    unet(x, STEP, text)
 hook.remove()
 
 
@@ -204,7 +207,7 @@ def attention_map(layer, tokens):
 
 
 with torch.no_grad():
-    maps = attention_map(temporal, caught["tokens"])        # (cells, heads, F, F)
+    maps = attention_map(temporal, caught["tokens"]).cpu()  # (cells, heads, F, F)
 fig, axes = plt.subplots(1, 3, figsize=(10, 3.2), sharey=True, layout="constrained")
 for ax, (title, m) in zip(axes, [("cell 0, head 0", maps[0, 0]), ("cell 5, head 1", maps[5, 1]),
                                  ("mean over cells and heads", maps.mean((0, 1)))]):
@@ -236,8 +239,8 @@ def influence(fn, x):
         for j in range(x.shape[2]):
             nudged = x.clone()
             # a random nudge: LayerNorm would cancel a constant shift of all channels
-            nudged[:, :, j] += torch.randn(nudged[:, :, j].shape, generator=g)
-            moved[:, j] = ((fn(nudged) - base).abs().amax(dim=(0, 1, 3, 4)) > 1e-6).long()
+            nudged[:, :, j] += torch.randn(nudged[:, :, j].shape, generator=g).to(x.device)
+            moved[:, j] = ((fn(nudged) - base).abs().amax(dim=(0, 1, 3, 4)) > 1e-6).long().cpu()
     return "\n".join(" ".join(map(str, row)) for row in moved.tolist())
 
 
@@ -246,8 +249,8 @@ def randomise(model, names):
     model = copy.deepcopy(model)
     with torch.no_grad():
         for name, p in model.named_parameters():
-            if any(key in name for key in names) and p.ndim > 1:
-                p.normal_(0, 0.2, generator=torch.Generator().manual_seed(1))
+            if any(key in name for key in names) and p.ndim > 1:   # drawn on the CPU, whatever the device
+                p.copy_(0.2 * torch.randn(p.shape, generator=torch.Generator().manual_seed(1)))
     return model
 
 
@@ -257,13 +260,13 @@ def run_block(block):
 
 # %%
 # NBVAL_CHECK_OUTPUT
-h = torch.randn(1, 8, FRAMES, LATENT, LATENT, generator=torch.Generator().manual_seed(2))
+h = torch.randn(1, 8, FRAMES, LATENT, LATENT, generator=torch.Generator().manual_seed(2)).to(DEVICE)
 only_temporal = unet.down[0].layers[0].attn             # width 8, temporal attention only
 with torch.no_grad():
     gap = float((run_block(only_temporal)(h) - h).abs().max())
 print("temporal-only block at init: max |block(x) - x| =", gap)
 full = unet.mid.attn                                    # spatial + text + temporal + MLP
-h = torch.randn(1, 16, FRAMES, 4, 4, generator=torch.Generator().manual_seed(5))
+h = torch.randn(1, 16, FRAMES, 4, 4, generator=torch.Generator().manual_seed(5)).to(DEVICE)
 print("full block at init, output frame (row) moved by input frame (column):")
 print(influence(run_block(full), h))
 print("the same block with to_out randomised:")
@@ -277,7 +280,7 @@ print(influence(run_block(randomise(full, ["temporal.attn.to_out"])), h))
 # %%
 # NBVAL_CHECK_OUTPUT
 def run_unet(model):
-    return lambda inp: model(inp, torch.tensor([500]), text)
+    return lambda inp: model(inp, STEP, text)
 
 
 per_frame = randomise(unet, ["conv_out"])
@@ -331,9 +334,9 @@ fig.tight_layout()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-with_conv = VideoUNet(**unet_config_for("tiny", latent_channels=C), temporal_conv=True).eval()
+with_conv = VideoUNet(**unet_config_for("tiny", latent_channels=C), temporal_conv=True).eval().to(DEVICE)
 one_conv = randomise(with_conv.down[0].layers[0].tconv, ["conv"])       # width 8, at the 8x8 level
-h = torch.randn(1, 8, FRAMES, LATENT, LATENT, generator=torch.Generator().manual_seed(2))
+h = torch.randn(1, 8, FRAMES, LATENT, LATENT, generator=torch.Generator().manual_seed(2)).to(DEVICE)
 print("one TemporalConv, weights random, output frame (row) moved by input frame (column):")
 print(influence(lambda v: rearrange(one_conv(rearrange(v, "b c f x y -> (b f) c x y"), FRAMES),
                                     "(b f) c x y -> b c f x y", f=FRAMES), h))
@@ -364,7 +367,7 @@ from seine_lite import SeinePipeline  # noqa: E402
 from seine_lite.frame_position import relative_position_bucket  # noqa: E402
 
 placed = VideoUNet(**unet_config_for("tiny", latent_channels=C), frame_positions=FRAMES,
-                   relative_position_bias=True).eval()
+                   relative_position_bias=True).eval().to(DEVICE)
 missing = placed.load_state_dict(per_frame.state_dict(), strict=False).missing_keys
 with torch.no_grad():
     gap = (run_unet(placed)(x) - run_unet(per_frame)(x)).abs().max().item()
@@ -401,23 +404,33 @@ fig.tight_layout()
 #
 # ## 9. What a forward pass costs
 #
-# One forward of batch 1 at each preset's own size (frames and latent grid), on this machine's
-# CPU with one thread. The times vary from run to run and machine to machine.
+# One forward of batch 1 at each preset's own size (frames and latent grid), on `DEVICE` (on a
+# CPU with one thread). The times vary from run to run and machine to machine.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-torch.set_num_threads(1)
+if DEVICE.type == "cpu":
+    torch.set_num_threads(1)
+
+
+def wait():  # a GPU runs asynchronously: wait for it before reading the clock
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize()
+
+
 for name in ["tiny", "cpu"] + ([] if QUICK else ["lab"]):
     preset = PRESETS[name]
-    model = VideoUNet(**unet_config_for(name, latent_channels=C)).eval()
-    inp = torch.randn(1, 2 * C + 1, preset.num_frames, preset.latent_size, preset.latent_size)
+    model = VideoUNet(**unet_config_for(name, latent_channels=C)).eval().to(DEVICE)
+    inp = torch.randn(1, 2 * C + 1, preset.num_frames, preset.latent_size, preset.latent_size, device=DEVICE)
     with torch.no_grad():
-        model(inp, torch.tensor([500]), text)                      # warm-up
+        model(inp, STEP, text)                      # warm-up
         repeats = 1 if QUICK or name == "lab" else 3
+        wait()
         start = time.perf_counter()
         for _ in range(repeats):
-            model(inp, torch.tensor([500]), text)
-    print(f"{name:<5} {(time.perf_counter() - start) / repeats * 1000:8.0f} ms per forward")
+            model(inp, STEP, text)
+        wait()
+    print(f"{name:<5} {(time.perf_counter() - start) / repeats * 1000:8.0f} ms per forward on {DEVICE.type}")
 
 # %% [markdown]
 # Sampling runs this forward twice per step (with and without the caption, for guidance) for 25
