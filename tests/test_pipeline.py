@@ -151,6 +151,7 @@ def test_from_pretrained_refuses_what_is_not_a_model(tmp_path):
 def test_device_auto_takes_the_best_device_here(tiny_pipe):
     expected = "cuda" if torch.cuda.is_available() else (
         "mps" if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available() else "cpu")
+    before = tiny_pipe.device
     assert tiny_pipe.to("auto").device.type == expected
     assert next(tiny_pipe.unet.parameters()).device.type == expected
-    tiny_pipe.to("cpu")
+    tiny_pipe.to(before)                 # the device the tests run on (scripts/gpu_check.sh: cuda)
