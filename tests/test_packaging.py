@@ -1,4 +1,4 @@
-"""The install story: pyproject.toml declares what the code imports, environment.yml mirrors the pins."""
+"""The install story: pyproject.toml declares what the code imports, the wheel carries the data, environment.yml is in step."""
 import ast
 import importlib.metadata
 import re
