@@ -145,12 +145,12 @@ plt.show()
 
 # %% [markdown]
 # **A note on the bundled model.** The stored outputs above come from the reference model as it
-# ships today: six training legs, 11,404 steps in about 321 minutes on two CPU cores. On held-out
-# clips it beats a dissolve at filling in the middle of a clip (by 3.29 dB) and repeating the last
-# frame at predicting the next ones (by 2.97 dB), keeps the given frames, and follows the
-# prompt's direction 91 % of the time. It still jumps between frames in a transition between two
-# different scenes, and an animated photo comes out 1.7 dB worse than the photo held still;
-# it meets 5 of its 8 bars (README, "The reference model"). Notebook 06 shows how to go on
+# ships today: eight training legs, 16,804 steps in about 430 minutes on two CPU cores. On held-out
+# clips it beats a dissolve at filling in the middle of a clip (by 5.55 dB) and repeating the last
+# frame at predicting the next ones (by 4.88 dB), keeps the given frames, and follows the
+# prompt's direction and keeps the object's colour in all 32 trials. It still jumps between frames
+# in a transition between two different scenes, and an animated photo comes out 0.9 dB worse than
+# the photo held still; it meets 6 of its 8 bars (README, "The reference model"). Notebook 06 shows how to go on
 # training it; notebook 07 measures it.
 
 # %% [markdown]

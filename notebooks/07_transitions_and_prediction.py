@@ -150,13 +150,13 @@ for key, value in result.items():
     print(f"{key:28s} {value:8.3f}{bar}")
 
 # %% [markdown]
-# **Reading the numbers.** With the reference model as it ships today (six legs, 11,404 training
-# steps in about 321 minutes on two CPU cores, see the README), the given frames come back above
+# **Reading the numbers.** With the reference model as it ships today (eight legs, 16,804 training
+# steps in about 430 minutes on two CPU cores, see the README), the given frames come back above
 # their 30 dB bar, there is much less double exposure than in a dissolve, interpolation is ahead
-# of the dissolve (by 3.3 dB on these few clips; 3.29 dB on the full held-out eval, past the
-# +3 dB bar) and prediction ahead of repeating the last frame (2.7 dB here; 2.97 dB on the full
+# of the dissolve (by 5.8 dB on these few clips; 5.55 dB on the full held-out eval, past the
+# +3 dB bar) and prediction ahead of repeating the last frame (3.8 dB here; 4.88 dB on the full
 # eval). What it has not learnt is a smooth transition between two *different* scenes: the
-# largest jump is still far above its 0.35 bar. Rerun this notebook on a model you trained
+# largest jump is still above its 0.35 bar. Rerun this notebook on a model you trained
 # longer (`SeinePipeline.from_pretrained(DIR)`).
 
 # %% [markdown]

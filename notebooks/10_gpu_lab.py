@@ -215,7 +215,7 @@ plt.show()
 # clips. Interpolation gives the first and last frame and compares the middle with the truth,
 # beside a dissolve; prediction gives two frames, beside repeating the last one. (Clips of a
 # still object are left out: a dissolve or a repeat gets them exactly.) The bundled
-# `cpu` model, after 321 CPU minutes, gains +3.29 dB and +2.97 dB on the full eval (README).
+# `cpu` model, after 430 CPU minutes, gains +5.55 dB and +4.88 dB on the full eval (README).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -249,7 +249,7 @@ for key in ("interpolation_gain_db", "prediction_gain_db"):
 # and 41.9 M UNet parameters, against the `cpu` preset's 16 frames of 64² and 4.3 M, and
 # `tiny`'s 4 frames of 32² and 0.1 M (table in section 1). On CPUs: this notebook measures its
 # own `tiny` run (section 3); from this repository, a `cpu`-preset step of 8 clips took 4.0 s on
-# two threads (README, "Training") and the bundled model is 11,404 such steps, about 321 minutes
+# two threads (README, "Training") and the bundled model is 16,804 such steps, about 430 minutes
 # on 2 cores (`seine_lite.json`). The cell below measures one `lab` step on this machine.
 
 # %%
