@@ -145,12 +145,13 @@ plt.show()
 
 # %% [markdown]
 # **A note on the bundled model.** The stored outputs above come from the reference model as it
-# ships today: eight training legs, 16,804 steps in about 430 minutes on two CPU cores. On held-out
-# clips it beats a dissolve at filling in the middle of a clip (by 5.55 dB) and repeating the last
-# frame at predicting the next ones (by 4.88 dB), keeps the given frames, and follows the
-# prompt's direction and keeps the object's colour in all 32 trials. It still jumps between frames
-# in a transition between two different scenes, and an animated photo comes out 0.9 dB worse than
-# the photo held still; it meets 6 of its 8 bars (README, "The reference model"). Notebook 06 shows how to go on
+# ships today: eight training legs, 16,804 steps in about 430 minutes on two CPU cores, sampled at
+# guidance 1.5. On held-out clips it beats a dissolve at filling in the middle of a clip (by
+# 6.80 dB) and repeating the last frame at predicting the next ones (by 6.09 dB; on photos from two
+# given frames by 2.12 dB), keeps the given frames, and follows the prompt's direction and keeps
+# the object's colour in all 32 trials. It still jumps between frames in a transition between two
+# different scenes, and a photo animated from one frame still melts into blotches; it meets 7 of
+# its 8 bars (README, "The reference model"). Notebook 06 shows how to go on
 # training it; notebook 07 measures it.
 
 # %% [markdown]

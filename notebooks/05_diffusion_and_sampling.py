@@ -258,7 +258,8 @@ print("scale 1 is the conditional model alone:",
 # the asked blobs grows with the scale, and the blobs tighten (the mean distance falls). It buys
 # prompt-following with diversity: in video, a very high scale gives stiff, over-saturated clips.
 # A trained pipeline carries its default (`pipe.meta["guidance_scale"]`, 3.0 unless training set
-# another); notebook 07 sweeps it on a real model.
+# another; the bundled model's is 1.5, chosen after training by `benchmarks/guidance_choice.py`);
+# notebook 07 sweeps it on a real model.
 #
 # ## Exercise
 #

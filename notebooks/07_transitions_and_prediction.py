@@ -151,12 +151,12 @@ for key, value in result.items():
 
 # %% [markdown]
 # **Reading the numbers.** With the reference model as it ships today (eight legs, 16,804 training
-# steps in about 430 minutes on two CPU cores, see the README), the given frames come back above
-# their 30 dB bar, there is much less double exposure than in a dissolve, interpolation is ahead
-# of the dissolve (by 5.8 dB on these few clips; 5.55 dB on the full held-out eval, past the
-# +3 dB bar) and prediction ahead of repeating the last frame (3.8 dB here; 4.88 dB on the full
-# eval). What it has not learnt is a smooth transition between two *different* scenes: the
-# largest jump is still above its 0.35 bar. Rerun this notebook on a model you trained
+# steps in about 430 minutes on two CPU cores, sampled at guidance 1.5; see the README), the given
+# frames come back above their 30 dB bar, there is much less double exposure than in a dissolve,
+# interpolation is ahead of the dissolve (by 6.8 dB on these few clips; 6.80 dB on the full
+# held-out eval, past the +3 dB bar) and prediction ahead of repeating the last frame (4.8 dB
+# here; 6.09 dB on the full eval). What it has not learnt is a smooth transition between two
+# *different* scenes: the largest jump is still above its 0.35 bar. Rerun this notebook on a model you trained
 # longer (`SeinePipeline.from_pretrained(DIR)`).
 
 # %% [markdown]

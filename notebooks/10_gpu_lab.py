@@ -215,7 +215,7 @@ plt.show()
 # clips. Interpolation gives the first and last frame and compares the middle with the truth,
 # beside a dissolve; prediction gives two frames, beside repeating the last one. (Clips of a
 # still object are left out: a dissolve or a repeat gets them exactly.) The bundled
-# `cpu` model, after 430 CPU minutes, gains +5.55 dB and +4.88 dB on the full eval (README).
+# `cpu` model, after 430 CPU minutes, gains +6.80 dB and +6.09 dB on the full eval (README).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
