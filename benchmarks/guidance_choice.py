@@ -1,43 +1,25 @@
 """Every probe of `seine-lite eval` against the guidance scale, on data the eval never uses, so a
 model's default scale can be chosen without looking at the held-out figures it is reported by.
 
-    python benchmarks/guidance_choice.py --scales 1.5 2 3      # the bundled model, about 8 min on 2 cores
+    python benchmarks/guidance_choice.py --scales 1 1.5 2 3 --clips 12 --scenes 6 --pairs 8   # 12 min, 2 cores
 
-Shapes clips and scenes come from the training split, photo clips from camera paths of another
-seed than the eval's (`--seed`). Prints per scale the eval's figures, the bars met and the score
-of `train_scoring.score_of` (bars met plus the mean fraction of each bar reached). The scale with
+`seine_lite.evaluate.evaluate` with `split="train"`: shapes clips and scenes from the training
+split, photo clips from camera paths of another seed than the eval's (`--seed`). Prints per scale
+the eval's figures, the bars met and the score of `train_scoring.score_of` (bars met plus the
+mean fraction of each bar reached). The scale with
 the best score goes into the model's `seine_lite.json` as `guidance_scale`; then run
 `seine-lite eval` once, on the held-out data, at that default.
 """
 import argparse
 
 from seine_lite import SeinePipeline
-from seine_lite.data import make_shapes_clips, sample_scenes
-from seine_lite.data.photos import make_photo_clips
-from seine_lite.evaluate import BARS, interpolation, photo_prediction, prediction, scene_transitions, text_control
+from seine_lite.evaluate import evaluate
 from seine_lite.train_scoring import score_of
 
 COLUMNS = [("interpolation_gain_db", "interp.", "+.2f"), ("prediction_gain_db", "pred.", "+.2f"),
            ("direction_accuracy", "dir.", ".0%"), ("color_accuracy", "colour", ".0%"),
            ("transition_given_psnr_db", "given", ".1f"), ("transition_max_jump", "jump", ".2f"),
            ("transition_double_exposure", "double", ".3f"), ("photo_prediction_gain_db", "photo", "+.2f")]
-
-
-def probes(pipe, clips: int, scenes: int, pairs: int, seed: int, scale: float, steps: int) -> dict:
-    """The eval's probes at one guidance scale, on training-split shapes and other photo paths."""
-    frames, size = pipe.num_frames, pipe.resolution[0]
-    kw = dict(num_inference_steps=steps, guidance_scale=scale)
-    data, captions = make_shapes_clips(clips, num_frames=frames, size=size, seed=seed, split="train")
-    photo, photo_captions = make_photo_clips(clips, num_frames=frames, size=size, seed=seed + 3)
-    scene_list = sample_scenes(2 * pairs, seed=seed + 2, split="train", distinct_pairs=True)
-    r = {**interpolation(pipe, data, captions, False, **kw), **prediction(pipe, data, captions, False, **kw),
-         **photo_prediction(pipe, photo, photo_captions, False, **kw),
-         **text_control(pipe, sample_scenes(scenes, seed=seed + 1, split="train"), False, **kw),
-         **scene_transitions(pipe, list(zip(scene_list[::2], scene_list[1::2])), False, **kw)}
-    r["passed"] = {name: (r[name] <= bar if name == "transition_max_jump" else r[name] >= bar)
-                   for name, bar in BARS.items()}
-    r["passed"]["double_exposure"] = r["transition_double_exposure"] < r["dissolve_double_exposure"]
-    return r
 
 
 def main(argv=None):
@@ -57,7 +39,8 @@ def main(argv=None):
     print("| scale | " + " | ".join(head for _, head, _ in COLUMNS) + " | bars | score |")
     print("|---" * (len(COLUMNS) + 3) + "|")
     for scale in args.scales:
-        r = probes(pipe, args.clips, args.scenes, args.pairs, args.seed, scale, args.steps)
+        r = evaluate(pipe, args.clips, args.scenes, args.pairs, seed=args.seed, progress=False, split="train",
+                     num_inference_steps=args.steps, guidance_scale=scale)
         cells = " | ".join(format(r[key], fmt) for key, _, fmt in COLUMNS)
         print(f"| {scale:g} | {cells} | {sum(r['passed'].values())} of {len(r['passed'])} | {score_of(r):.3f} |",
               flush=True)

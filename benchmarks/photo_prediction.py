@@ -29,11 +29,12 @@ def main(argv=None):
     clips, captions = make_photo_clips(args.clips, num_frames=pipe.num_frames, size=pipe.resolution[0],
                                        seed=EVAL_SEED + 3 if args.seed is None else args.seed)
     for scale in args.scales:
+        shown = pipe.meta.get("guidance_scale", 3.0) if scale is None else scale
         r = photo_prediction(pipe, clips, captions, progress=False, num_inference_steps=args.steps,
                              guidance_scale=scale)
         print(f"photo prediction: {r['photo_prediction_psnr_db']:.2f} dB, repeat last "
               f"{r['photo_repeat_last_psnr_db']:.2f} dB, gain {r['photo_prediction_gain_db']:+.2f} dB "
-              f"({args.clips} clips, guidance {scale or pipe.meta.get('guidance_scale', 3.0):g}, model {args.model or 'bundled'})")
+              f"({args.clips} clips, guidance {shown:g}, model {args.model or 'bundled'})")
 
 
 if __name__ == "__main__":

@@ -94,11 +94,13 @@ def scene_transitions(pipe, pairs, progress, **kw) -> dict:
 
 
 def evaluate(pipe, clips: int = 16, scenes: int = 8, pairs: int = 16, seed: int = EVAL_SEED,
-             progress: bool = True, photos: int = None, **kw) -> dict:
+             progress: bool = True, photos: int = None, split: str = "heldout", **kw) -> dict:
     """Every probe on held-out data; returns the figures and whether each bar is met.
-    `photos` photo clips (default: as many as `clips`) come from camera paths training never draws."""
+    `photos` photo clips (default: as many as `clips`) come from camera paths training never draws.
+    `split="train"` with another `seed` scores on data the reported eval never sees (for choosing
+    a sampling setting, benchmarks/guidance_choice.py)."""
     frames, size = pipe.num_frames, pipe.resolution[0]
-    data, captions = make_shapes_clips(clips, num_frames=frames, size=size, seed=seed, split="heldout")
+    data, captions = make_shapes_clips(clips, num_frames=frames, size=size, seed=seed, split=split)
     kw.setdefault("num_inference_steps", 25)
     t0 = time.time()
     result = {}
@@ -107,8 +109,8 @@ def evaluate(pipe, clips: int = 16, scenes: int = 8, pairs: int = 16, seed: int 
     photo, photo_captions = make_photo_clips(clips if photos is None else photos, num_frames=frames, size=size,
                                              seed=seed + 3)
     result.update(photo_prediction(pipe, photo, photo_captions, progress, **kw))
-    result.update(text_control(pipe, sample_scenes(scenes, seed=seed + 1, split="heldout"), progress, **kw))
-    scene_list = sample_scenes(2 * pairs, seed=seed + 2, split="heldout", distinct_pairs=True)
+    result.update(text_control(pipe, sample_scenes(scenes, seed=seed + 1, split=split), progress, **kw))
+    scene_list = sample_scenes(2 * pairs, seed=seed + 2, split=split, distinct_pairs=True)
     result.update(scene_transitions(pipe, list(zip(scene_list[::2], scene_list[1::2])), progress, **kw))
     result["seconds"] = time.time() - t0
     result["passed"] = {

@@ -60,3 +60,11 @@ def test_eval_command_writes_json_and_markdown(tiny_model_dir, tmp_path, capsys)
     table = (tmp_path / "eval.md").read_text()
     assert table.startswith("| probe") and table.count("\n") == 10
     assert "bars met" in capsys.readouterr().out
+
+
+def test_evaluate_names_an_unknown_split():
+    from seine_lite.evaluate import evaluate
+    stand_in = _Answers([], 8)
+    stand_in.resolution = (32, 32)
+    with pytest.raises(ValueError, match="split"):
+        evaluate(stand_in, clips=1, scenes=1, pairs=1, progress=False, split="test")
