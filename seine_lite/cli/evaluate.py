@@ -1,4 +1,5 @@
-"""`seine-lite eval`: every probe of `seine_lite.evaluate` on a model, as a table against the bars."""
+"""`seine-lite eval`: every probe of `seine_lite.evaluate` (and, with --real, of `seine_lite.evaluate_real`)
+on a model, as tables against the bars."""
 import json
 from pathlib import Path
 
@@ -17,6 +18,12 @@ def build_parser():
     p.add_argument("--steps", type=int, default=25, help="DDIM steps")
     p.add_argument("--guidance-scale", type=float, default=None,
                    help="classifier-free guidance scale (default: the model's own, from seine_lite.json)")
+    p.add_argument("--real", action="store_true",
+                   help="also run the real-footage probes on the photo bank's held-out photographs and clips")
+    p.add_argument("--no-shapes", action="store_true", help="skip the shapes-world probes (with --real)")
+    p.add_argument("--bank", default=None, help="the photo bank folder (default: $SEINE_LITE_BANK or data/bank)")
+    p.add_argument("--real-clips", type=int, default=16, help="real clips and held-out photo clips per probe")
+    p.add_argument("--real-pairs", type=int, default=8, help="pairs of held-out photographs for real transitions")
     p.add_argument("--out", default=None, help="write eval.json and eval.md into this folder")
     p.add_argument("--device", default="auto",
                    help="auto | cpu | cuda | cuda:N | mps (default auto: cuda, else mps, else cpu)")
@@ -28,12 +35,28 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     for name in ("clips", "scenes", "pairs", "steps"):
         check_count(getattr(args, name), f"--{name}", 1)
+    if args.no_shapes and not args.real:
+        raise ValueError("--no-shapes leaves nothing to measure without --real")
+    if args.real:
+        from seine_lite.data.bank import load_manifest
+        check_count(args.real_clips, "--real-clips", 1)
+        check_count(args.real_pairs, "--real-pairs", 1)
+        load_manifest(args.bank)          # a missing bank fails here, in one line, before any sampling
     pipe = SeinePipeline.from_pretrained(args.model, device=args.device)
     pipe.set_progress_bar_config(disable=True)
-    result = evaluate(pipe, clips=args.clips, scenes=args.scenes, pairs=args.pairs,
-                      progress=not args.no_progress, num_inference_steps=args.steps,
-                      guidance_scale=args.guidance_scale)
-    table = markdown_table(result, title=Path(args.model).name if args.model else "bundled reference")
+    title = Path(args.model).name if args.model else "bundled reference"
+    kw = dict(progress=not args.no_progress, num_inference_steps=args.steps, guidance_scale=args.guidance_scale)
+    result, tables = {"passed": {}, "seconds": 0.0}, []
+    if not args.no_shapes:
+        result = evaluate(pipe, clips=args.clips, scenes=args.scenes, pairs=args.pairs, **kw)
+        tables.append(markdown_table(result, title=title))
+    if args.real:
+        from seine_lite.evaluate_real import evaluate_real, real_markdown_table
+        real = evaluate_real(pipe, clips=args.real_clips, pairs=args.real_pairs, bank=args.bank, **kw)
+        tables.append(real_markdown_table(real, title=title))
+        result = {**result, **{k: v for k, v in real.items() if k not in ("passed", "seconds")},
+                  "passed": {**result["passed"], **real["passed"]}, "seconds": result["seconds"] + real["seconds"]}
+    table = "\n\n".join(tables)
     print(table)
     print(f"{sum(result['passed'].values())} of {len(result['passed'])} bars met in {result['seconds']:.0f} s")
     if args.out:
@@ -42,4 +65,3 @@ def main(argv=None) -> int:
         (out / "eval.json").write_text(json.dumps(result, indent=2))
         (out / "eval.md").write_text(table + "\n")
     return 0
-

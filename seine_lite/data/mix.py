@@ -1,19 +1,32 @@
 """One entry point for training clips: `make_clips(source, n, num_frames, size, seed)`.
 
-Sources: "shapes" (the shapes world), "transitions" (scene-to-scene clips), "photos" (camera
-moves over the bundled photographs) and "mix", which draws MIX_PROPORTIONS of each
-(60 % shapes, 25 % transitions, 15 % photos; counts rounded by largest remainder so they add
-up to n) and shuffles them together. Everything is repeatable from the seed.
+Sources:
+  shapes               the shapes world
+  transitions          scene-to-scene clips of the shapes world (as the earlier legs drew them)
+  smooth_transitions   the same with soft fronts and evenly spread change (no step above 0.25 of a cut)
+  photos               camera moves over the five bundled photographs
+  realphotos           camera moves over the photo bank's training photographs (needs `seine-lite data photos`)
+  layers               the bank's cut-outs moving over its photographs while the camera moves (FlyingChairs-like)
+  realtransitions      two layered real scenes joined by a smooth slide, zoom, morph or wipe
+  mix                  MIX_PROPORTIONS of each (60 % shapes, 25 % transitions, 15 % photos unless told
+                       otherwise; counts rounded by largest remainder so they add up to n), shuffled together.
+Everything is repeatable from the seed.
 """
 import numpy as np
 
+from seine_lite.data.layers import make_layer_clips
 from seine_lite.data.photos import make_photo_clips
+from seine_lite.data.real_footage import make_real_photo_clips
+from seine_lite.data.real_transitions import make_real_transition_clips
 from seine_lite.data.scenes import check_size
 from seine_lite.data.shapes import make_shapes_clips
-from seine_lite.data.transitions_world import make_transition_clips
+from seine_lite.data.transitions_world import make_smooth_transition_clips, make_transition_clips
 
 MIX_PROPORTIONS = {"shapes": 0.60, "transitions": 0.25, "photos": 0.15}
-_MAKERS = {"shapes": make_shapes_clips, "transitions": make_transition_clips, "photos": make_photo_clips}
+_MAKERS = {"shapes": make_shapes_clips, "transitions": make_transition_clips,
+           "smooth_transitions": make_smooth_transition_clips, "photos": make_photo_clips,
+           "realphotos": make_real_photo_clips, "layers": make_layer_clips,
+           "realtransitions": make_real_transition_clips}
 CLIP_SOURCES = tuple(_MAKERS)                # the sources that draw their own clips
 SOURCES = CLIP_SOURCES + ("mix",)            # every name `make_clips` (and `train --data`) takes
 

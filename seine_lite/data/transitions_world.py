@@ -11,6 +11,15 @@ every formula below reduces to the still-scene formula at u = 0 and u = 1 in flo
          the colour changes uniformly and B's background spreads outwards from the object
   wipe   a straight soft edge crosses the frame and leaves B behind it
 
+smooth=True (off by default, so the default clips stay byte for byte what they were) draws every kind
+with soft fronts and evenly spread change, so that no step of a clip changes more than about a quarter
+of a hard cut (`metrics.max_jump`; benchmarks/data_jumps.py measures it): slides, zooms and wipes are
+`soft_transitions.join_batch` on the two still scenes (wide soft fronts, linear timing, a glide or a
+zoom only as large as the two scenes' difference allows); a morph keeps its interpolated object, on
+linear timing, with B's background spreading on a soft front, and `sample_transitions` shortens its
+move (MORPH_REACH; a morph of two scenes given by hand whose objects sit in opposite corners can still
+step about 0.4). The ends stay exact: at u = 0 and u = 1 every smooth formula is the identity too.
+
 Caption template: "{scene A} {verb} {scene B}", scene = "a {color} {shape} on a {background} background",
 verb by kind (TRANSITION_VERBS), e.g.
 "a red circle on a black background turning into a blue square on a gray background".
@@ -23,13 +32,15 @@ from seine_lite.data.scenes import (BACKGROUNDS, COLORS, DIRECTIONS, SHAPES, Sce
                                     frame_times)
 from seine_lite.data.shapes import (CHUNK, RADIUS_RANGE, _BG_RGB, _COLOR_RGB, coverage, paint, pixel_centres,
                                     shape_sdf, to_uint8)
+from seine_lite.data.soft_transitions import (SPREAD, ZOOM_MAX, auto_travel, auto_zoom, check_smooth, front_weights,
+                                              join_batch, lerp, rank_phase, smoothstep)
 from seine_lite.data.splits import draw_scene_ids
 
 TRANSITION_KINDS = ("slide", "zoom", "morph", "wipe")
 TRANSITION_VERBS = {"slide": "sliding over to", "zoom": "zooming into", "morph": "turning into",
                     "wipe": "wiping to"}
-ZOOM_MAX = 4.0          # how far the camera zooms into scene A (and B starts zoomed out by)
 IRIS_REACH = 1.5        # final iris / ripple radius in frame sides (covers every corner)
+MORPH_REACH = 0.35      # smooth sampling: a morph's object moves this share of the way to B's drawn place
 
 
 @dataclass(frozen=True)
@@ -49,16 +60,6 @@ def transition_caption(kind: str, a: Scene, b: Scene) -> str:
     """"{scene A} {verb} {scene B}" for a transition of `kind`."""
     check_word("kind", kind, TRANSITION_KINDS)
     return f"{a.caption} {TRANSITION_VERBS[kind]} {b.caption}"
-
-
-def smoothstep(u):
-    """Ease in and out: 0 -> 0 and 1 -> 1 exactly."""
-    return u * u * (3 - 2 * u)
-
-
-def lerp(a, b, u):
-    """(1-u) a + u b: exactly a at u = 0 and exactly b at u = 1."""
-    return (1 - u) * a + u * b
 
 
 # ---------------------------------------------------------------- one function per kind
@@ -127,7 +128,7 @@ def _zoom(p, e, g):
     return lerp(img_a, img_b, coverage(dist - iris)[..., None])
 
 
-def _morph(p, e, g):
+def _morph(p, e, g, soft=False):
     size = len(g)
     t = e[None, :]                                                   # (1,F)
     cx, cy, r = (lerp(p["a_" + k][:, None], p["b_" + k][:, None], t) for k in ("x", "y", "r"))
@@ -136,13 +137,34 @@ def _morph(p, e, g):
     sdf = lerp(shape_sdf(p["a_shape"], dx, dy, r[..., None, None]),
                shape_sdf(p["b_shape"], dx, dy, r[..., None, None]), t4)
     fg = lerp(p["a_fg"][:, None, :], p["b_fg"][:, None, :], t[..., None])[:, :, None, None, :]
-    ripple = lerp(-1.0, IRIS_REACH * size, t4)
-    spread = coverage(np.sqrt(dx * dx + dy * dy) - ripple)[..., None]    # 1 where B's background has arrived
+    if soft:        # B's background spreads from the middle of the object's path, on a soft front
+        middle = (p["a_x"] + p["b_x"]) / 2, (p["a_y"] + p["b_y"]) / 2
+        dist = np.hypot(g[None, None, :] - middle[0][:, None, None], g[None, :, None] - middle[1][:, None, None])
+        spread = front_weights(rank_phase(dist), e, SPREAD)[..., None]
+    else:
+        ripple = lerp(-1.0, IRIS_REACH * size, t4)
+        spread = coverage(np.sqrt(dx * dx + dy * dy) - ripple)[..., None]    # 1 where B's background has arrived
     bg = lerp(p["a_bg"][:, None, None, None, :], p["b_bg"][:, None, None, None, :], spread)
     return paint(coverage(sdf), fg, bg)
 
 
 _KINDS = {"slide": _slide, "zoom": _zoom, "morph": _morph, "wipe": _soft_wipe}
+
+
+def _joined(kind):
+    """A smooth slide, zoom or wipe: the two still scenes composed by `soft_transitions.join_batch`."""
+    def draw(p, e, g):
+        img_a, img_b = (_layer(p, k, *_offsets_from(p, k, g)) for k in ("a", "b"))     # (N,1,H,W,3)
+        horizontal, centre = p["direction"] <= 1, np.stack([p["a_x"], p["a_y"]], 1)
+        travel = auto_travel(img_a[:, 0], img_b[:, 0], horizontal) if kind == "slide" else None
+        zoom = auto_zoom(img_a[:, 0], img_b[:, 0], centre) if kind == "zoom" else None
+        return join_batch(kind, img_a, img_b, e, SPREAD, p["sign"], horizontal, travel, zoom, centre)
+    return draw
+
+
+_SMOOTH_KINDS = {"slide": _joined("slide"), "zoom": _joined("zoom"),
+                 "morph": lambda p, e, g: _morph(p, e, g, soft=True), "wipe": _joined("wipe")}
+SMOOTH_CHUNK = 32       # smooth clips resample whole videos: smaller chunks bound the memory
 
 
 # ---------------------------------------------------------------- batches
@@ -161,33 +183,42 @@ def _arrays(specs, size):
     return p
 
 
-def render_transitions(specs, num_frames: int = 16, size: int = 64) -> np.ndarray:
-    """Render a list of TransitionSpec -> uint8 (N, F, H, W, 3), vectorised per kind in chunks."""
+def render_transitions(specs, num_frames: int = 16, size: int = 64, smooth: bool = False) -> np.ndarray:
+    """Render a list of TransitionSpec -> uint8 (N, F, H, W, 3), vectorised per kind in chunks.
+
+    smooth: soft fronts, evenly spread change and moderate motion (see the module), instead of the
+    default clips' sharp edges and smoothstep timing.
+    """
     check_size(num_frames, size)
+    check_smooth(smooth)
     for s in specs:
         check_word("kind", s.kind, TRANSITION_KINDS)
         check_word("direction", s.direction, DIRECTIONS)
     out = np.empty((len(specs), num_frames, size, size, 3), dtype=np.uint8)
-    e, g = smoothstep(frame_times(num_frames)), pixel_centres(size)
+    u, g = frame_times(num_frames), pixel_centres(size)
+    e, table, chunk = (u, _SMOOTH_KINDS, SMOOTH_CHUNK) if smooth else (smoothstep(u), _KINDS, CHUNK)
     kinds = np.array([s.kind for s in specs])
-    for kind, draw in _KINDS.items():
+    for kind, draw in table.items():
         where = np.flatnonzero(kinds == kind)
-        for start in range(0, len(where), CHUNK):
-            part = where[start:start + CHUNK]
+        for start in range(0, len(where), chunk):
+            part = where[start:start + chunk]
             out[part] = to_uint8(draw(_arrays([specs[i] for i in part], size), e, g))
     return out
 
 
 def render_transition(kind: str, a: Scene, b: Scene, num_frames: int = 16, size: int = 64,
-                      direction: str = "left") -> np.ndarray:
+                      direction: str = "left", smooth: bool = False) -> np.ndarray:
     """One transition clip from scene a to scene b, uint8 (F, H, W, 3)."""
-    return render_transitions([TransitionSpec(kind, a, b, direction)], num_frames, size)[0]
+    return render_transitions([TransitionSpec(kind, a, b, direction)], num_frames, size, smooth)[0]
 
 
-def sample_transitions(n: int, seed: int = 0, kinds=TRANSITION_KINDS, split: str = "train") -> list:
+def sample_transitions(n: int, seed: int = 0, kinds=TRANSITION_KINDS, split: str = "train",
+                       smooth: bool = False) -> list:
     """n random TransitionSpec; scene B always differs from scene A in colour, shape or background.
 
     Both scenes come from `split` (data/splits.py): training never sees a held-out scene.
+    smooth: the same draws, except that a morph's scene B puts its object MORPH_REACH of the way from
+    A's object to where it was drawn: a long move of a contrasting object changes too much per step.
     """
     if not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"n must be an integer >= 0, got {n!r}")
@@ -196,6 +227,7 @@ def sample_transitions(n: int, seed: int = 0, kinds=TRANSITION_KINDS, split: str
         raise ValueError(f"kinds must name at least one of {list(TRANSITION_KINDS)}, got {kinds!r}")
     for k in kinds:
         check_word("kinds", k, TRANSITION_KINDS)
+    check_smooth(smooth)
     rng = np.random.default_rng(seed)
     kind_ids, direction_ids = rng.integers(0, len(kinds), n), rng.integers(0, len(DIRECTIONS), n)
     ids_a, ids_b = draw_scene_ids(rng, n, split), draw_scene_ids(rng, n, split)
@@ -204,6 +236,10 @@ def sample_transitions(n: int, seed: int = 0, kinds=TRANSITION_KINDS, split: str
     geometry = rng.random((n, 2, 3)).astype(np.float32)
     geometry[..., :2] = 0.3 + 0.4 * geometry[..., :2]                  # centres in [0.3, 0.7]
     geometry[..., 2] = RADIUS_RANGE[0] + (RADIUS_RANGE[1] - RADIUS_RANGE[0]) * geometry[..., 2]
+    if smooth:          # a smooth morph's object moves only MORPH_REACH of the way to where B's was drawn
+        morph = (np.array(kinds)[kind_ids] == "morph")[:, None]
+        geometry[:, 1, :2] = np.where(morph, lerp(geometry[:, 0, :2], geometry[:, 1, :2], MORPH_REACH),
+                                      geometry[:, 1, :2])
     names = (tuple(COLORS), SHAPES, tuple(BACKGROUNDS))
     specs = []
     for i in range(n):
@@ -214,7 +250,16 @@ def sample_transitions(n: int, seed: int = 0, kinds=TRANSITION_KINDS, split: str
 
 
 def make_transition_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0,
-                          kinds=TRANSITION_KINDS, split: str = "train"):
-    """n random transition clips -> (uint8 (n, F, H, W, 3), captions naming both scenes)."""
-    specs = sample_transitions(n, seed, kinds, split)
-    return render_transitions(specs, num_frames, size), [s.caption for s in specs]
+                          kinds=TRANSITION_KINDS, split: str = "train", smooth: bool = False):
+    """n random transition clips -> (uint8 (n, F, H, W, 3), captions naming both scenes).
+
+    smooth=True: soft fronts and evenly spread change (`render_transitions`), morphs over shorter moves
+    (`sample_transitions`).
+    """
+    specs = sample_transitions(n, seed, kinds, split, smooth)
+    return render_transitions(specs, num_frames, size, smooth), [s.caption for s in specs]
+
+
+def make_smooth_transition_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0):
+    """`make_transition_clips(..., smooth=True)`: the "smooth_transitions" training source."""
+    return make_transition_clips(n, num_frames=num_frames, size=size, seed=seed, smooth=True)
