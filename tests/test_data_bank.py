@@ -11,7 +11,8 @@ from PIL import Image
 
 from seine_lite.cli import main as cli
 from seine_lite.data import bank as bank_module
-from seine_lite.data.bank import bank_items, build_bank, load_manifest, split_of, write_sample_bank
+from seine_lite.data.bank import bank_items, build_bank, load_manifest, split_of
+from seine_lite.data.bank_samples import copy_bank, is_shareable, write_sample_bank
 from seine_lite.data.bank_sources import BankSource
 from seine_lite.data.package_files import (
     PackageError, licence_for, read_debian_copyright, read_qt_resources,
@@ -164,3 +165,14 @@ def test_debian_copyright_last_matching_paragraph_wins_and_matches_converted_fil
     assert licence_for(paragraphs, "src/images/fish2.webp") == ("A. Diver", "CC-BY-SA-3.0")
     assert licence_for(paragraphs, "src/other.png") == ("Someone", "GPL-3+")
     assert json.dumps(paragraphs)        # plain data
+
+
+def test_a_shareable_copy_keeps_only_permissive_licences(sample_bank, tmp_path):
+    records = load_manifest(sample_bank)
+    gpl = dict(records[0], licence="GPL-2")
+    assert is_shareable(records[0]) and not is_shareable(gpl)
+    assert not is_shareable(dict(gpl, licence="CC-BY-SA-3.0")) and is_shareable(dict(gpl, licence="CC-BY-4.0"))
+    copy = copy_bank(sample_bank, tmp_path / "copy", keep=lambda r: r["kind"] == "photo")
+    assert len(load_manifest(copy)) == 5 and len(bank_items(copy, "all", "photo")) == 5
+    with pytest.raises(ValueError, match="keep"):
+        copy_bank(sample_bank, tmp_path / "none", keep=lambda r: False)

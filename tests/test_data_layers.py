@@ -5,7 +5,8 @@ import re
 import numpy as np
 import pytest
 
-from seine_lite.data.bank import bank_items, write_sample_bank
+from seine_lite.data.bank import bank_items
+from seine_lite.data.bank_samples import write_sample_bank
 from seine_lite.data.layers import (
     Layer, LayerClipSpec, layer_caption, make_layer_clips, masked_crop, over, render_layer_clip, sample_layer_specs,
     soft_mask,

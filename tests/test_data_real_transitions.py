@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from seine_lite.data import make_clips
-from seine_lite.data.bank import write_sample_bank
+from seine_lite.data.bank_samples import write_sample_bank
 from seine_lite.data.layers import make_layer_clips
 from seine_lite.data.real_transitions import make_real_transition_clips
 from seine_lite.metrics import frame_jumps, max_jump

@@ -7,7 +7,7 @@ import pytest
 
 from seine_lite.baselines import dissolve, wipe_left
 from seine_lite.cli import main as cli
-from seine_lite.data.bank import write_sample_bank
+from seine_lite.data.bank_samples import write_sample_bank
 from seine_lite.data.real_footage import heldout_photo_clips, real_clip_windows
 from seine_lite.transition_metrics import blend_r2, laplacian_energy, sharpness_ratio
 

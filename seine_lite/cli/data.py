@@ -31,7 +31,8 @@ def build_parser():
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from seine_lite.data.bank import bank_folder, build_bank, write_sample_bank
+    from seine_lite.data.bank import bank_folder, build_bank
+    from seine_lite.data.bank_samples import write_sample_bank
     from seine_lite.data.bank_sources import PIP, SOURCES
     if args.list:
         for s in SOURCES:

