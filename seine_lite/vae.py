@@ -23,6 +23,8 @@ from diffusers import AutoencoderKL
 from einops import rearrange
 
 BUNDLED_VAE = Path(__file__).parent / "weights" / "vae"
+REAL_VAE = Path(__file__).parent / "weights" / "vae_real"     # retrained on the photo bank (real frames)
+BUNDLED_VAES = {"bundled": BUNDLED_VAE, "real": REAL_VAE}    # names `load_vae` (and train --vae) take
 
 
 @dataclass
@@ -66,11 +68,15 @@ def downsample_factor(vae: AutoencoderKL) -> int:
 def load_vae(path=None) -> AutoencoderKL:
     """Load an `AutoencoderKL` in eval mode, float32, on the CPU.
 
-    `path=None` loads the bundled weights (`seine_lite/weights/vae/`). Otherwise
-    `path` is a folder holding `config.json` + weights (as `save_pretrained`
-    writes), or a Stable Diffusion folder whose VAE lives in `vae/`.
+    `path=None` or "bundled" loads the bundled weights (`seine_lite/weights/vae/`, the VAE of the
+    shapes world and of the bundled reference model); "real" the VAE retrained on real photographs
+    (`seine_lite/weights/vae_real/`, docs/real_world.md). Otherwise `path` is a folder holding
+    `config.json` + weights (as `save_pretrained` writes), or a Stable Diffusion folder whose VAE
+    lives in `vae/`.
     """
-    folder = BUNDLED_VAE if path is None else Path(path)
+    if path is None or (isinstance(path, str) and path in BUNDLED_VAES and not Path(path).exists()):
+        path = BUNDLED_VAES[path or "bundled"]
+    folder = Path(path)
     if not folder.is_dir():
         raise FileNotFoundError(f"path must be a folder with a VAE (config.json) or a Stable "
                                 f"Diffusion folder with vae/, got {str(folder)!r} (not a folder)")

@@ -60,7 +60,8 @@ def build_parser() -> OneLineParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--text-encoder", default="minilm",
                    help="minilm | minilm-words (word embeddings beside the states) | null | a Stable Diffusion folder")
-    p.add_argument("--vae", default=None, help="a VAE folder (default: the bundled VAE)")
+    p.add_argument("--vae", default=None, help="a VAE folder, or \"real\" for the VAE retrained on real photographs "
+                   "(default: the bundled VAE)")
     p.add_argument("--out", required=True, help="output folder: checkpoints, metrics, the trained model")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
     p.add_argument("--init-from", default=None,

@@ -51,11 +51,16 @@ def split_of(source: str, group: str) -> str:
     return "heldout" if digest < HELD_OUT_PERCENT / 100 * 16 ** 8 else "train"
 
 
-def subject_words(stem: str, subjects: dict) -> str:
-    """Caption words of a file: its entry in `subjects`, else its stem in words ("eiffelTower" -> "an eiffel tower")."""
+def subject_words(stem: str, subjects: dict, pair_suffix: str = "") -> str:
+    """Caption words of a file: its entry in `subjects`, else its stem in words ("eiffelTower" -> "an
+    eiffel tower"), without a stereo or view suffix ("walls-l" -> "walls")."""
     if stem in subjects:
         return subjects[stem]
     words = re.sub(r"_by_.*$", "", stem)                       # wallpapers: "<title>_by_<author>"
+    for _ in range(2 if pair_suffix else 0):                  # "rocks2-l" -> "rocks2" -> "rocks"
+        words = re.sub(pair_suffix, "", words) or words
+    if words in subjects:
+        return subjects[words]
     words = re.sub(r"([a-z])([A-Z])", r"\1 \2", words)
     words = re.sub(r"[^A-Za-z]+", " ", words).strip().lower() or "a scene"
     return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
@@ -154,19 +159,21 @@ def write_atomic(path: Path, write) -> None:
 
 
 def _read_clip(data: Path) -> np.ndarray:
-    """A real clip as uint8 (F, H, W, 3): a video file (through imageio-ffmpeg) or a folder of frames."""
+    """A real clip as uint8 (F, H, W, 3): a video file (through imageio-ffmpeg; the repeated frames
+    that a constant output rate inserts into a slow video are dropped) or a folder of numbered frames."""
     if data.is_dir():
-        frames = [np.asarray(shrink_image(_open_image(p).convert("RGB"), CLIP_SIDE))
-                  for p in sorted(data.glob("*.png"))[:CLIP_FRAMES]]
-        return np.stack(frames)
+        paths = sorted(data.rglob("*.png"), key=lambda p: p.name)[:CLIP_FRAMES]    # held-back frames too, in order
+        return np.stack([np.asarray(shrink_image(_open_image(p).convert("RGB"), CLIP_SIDE)) for p in paths])
     import imageio_ffmpeg
     reader = imageio_ffmpeg.read_frames(str(data))
-    meta = next(reader)
-    w, h = meta["size"]
-    frames = []
+    w, h = next(reader)["size"]
+    frames, previous = [], None
     for raw in reader:
-        frame = np.frombuffer(raw, np.uint8).reshape(h, w, 3)
-        frames.append(np.asarray(shrink_image(Image.fromarray(frame), CLIP_SIDE)))
+        if raw == previous:
+            continue
+        previous = raw
+        frames.append(np.asarray(shrink_image(Image.fromarray(np.frombuffer(raw, np.uint8).reshape(h, w, 3)),
+                                              CLIP_SIDE)))
         if len(frames) == CLIP_FRAMES:
             reader.close()
             break
@@ -181,7 +188,7 @@ def add_file(source: BankSource, inner: str, data, out: Path, version: str, lice
     raw = data if isinstance(data, bytes) else (data.read_bytes() if data.is_file() else None)
     record = {"source": source.name, "kind": source.kind, "package": source.package.split("==")[0],
               "version": version, "registry": source.registry, "path": inner, "licence": licence[0],
-              "attribution": licence[1], "subject": subject_words(stem, source.subjects),
+              "attribution": licence[1], "subject": subject_words(stem, source.subjects, source.pair_suffix),
               "original_sha256": hashlib.sha256(raw).hexdigest() if raw is not None else None}
     if source.kind == "clip":
         clip = _read_clip(data)

@@ -61,7 +61,14 @@ SUBJECTS = {"58060": "a basket of grain", "image3": "a street with a cart", "gre
             "rubberwhale2": "toys on a table", "box_in_scene": "boxes on a table", "aerial": "an aerial view",
             "astronaut": "an astronaut", "chelsea": "a cat", "coffee": "a cup of coffee",
             "rocket": "a rocket launch", "motorcycle_left": "a motorcycle", "motorcycle_right": "a motorcycle",
-            "china": "a temple", "flower": "a flower"}
+            "china": "a temple", "flower": "a flower", "leuven": "a street in leuven", "walls": "a brick house",
+            "rocks": "rocks", "smarties": "sweets on a table", "eiffel": "the eiffel tower",
+            "flowers": "flowers", "tomato": "tomato plants", "building": "a building", "basketball": "basketball players",
+            "aloe": "an aloe plant", "graf": "graffiti", "aero": "an aerial view", "rubberwhale": "toys on a table",
+            "Wine": "wine glasses", "life": "a plant", "free": "a field", "greentock": "a green plant",
+            "analogpattern": "a pattern", "friends": "two friends", "seeding": "seeds", "umang": "a kite",
+            "Picture_0B": "a landscape", "Picture_1A": "a landscape", "Fossa": "a fossa", "Kleiber": "a bird",
+            "Infinite-Sea": "the sea", "Painting-Colors": "paint colours", "building2": "a building"}
 
 SOURCES = (
     BankSource("scikit-image", PIP, "scikit-image==0.26.0", "skimage/data",
