@@ -17,6 +17,7 @@ import argparse
 
 import numpy as np
 
+from seine_lite.data.real_transitions import make_real_transition_clips
 from seine_lite.data.transitions_world import TRANSITION_VERBS, make_transition_clips
 from seine_lite.metrics import max_jump
 
@@ -50,7 +51,6 @@ def main(argv=None):
                 print(f"{'smooth' if smooth else 'default':<9}{kind:<7}{len(values):>6}{np.median(values):>8.2f}"
                       f"{np.percentile(values, 90):>7.2f}{np.max(values):>7.2f}")
     if args.real:
-        from seine_lite.data.real_transitions import make_real_transition_clips
         clips, captions = make_real_transition_clips(args.clips, num_frames=args.frames, size=args.size,
                                                      seed=args.seed)
         for kind, values in jumps_by_kind(clips, captions).items():

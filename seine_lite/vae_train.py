@@ -39,6 +39,7 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 from seine_lite.data import make_clips
+from seine_lite.data.real_footage import heldout_photo_clips, real_clip_windows
 from seine_lite.metrics import psnr
 from seine_lite.vae import VAEConfig, build_vae, load_vae, measure_scaling_factor, reconstruct
 
@@ -218,7 +219,6 @@ def held_out_psnr(vae, config: VAETrainConfig, clips_per_source: int = 16, progr
     frames = training_frames(config, seed=HELD_OUT_SEED, clips_per_source=clips_per_source, progress=progress)
     scores = {source: psnr(reconstruct(vae, f[:, None])[:, 0], f) for source, f in frames.items()}
     if "realphotos" in config.sources:     # real footage the VAE never saw: held-out photographs and clips
-        from seine_lite.data.real_footage import heldout_photo_clips, real_clip_windows
         for name, make in (("real_heldout_photos", heldout_photo_clips), ("real_clips", real_clip_windows)):
             clips, _ = make(clips_per_source, num_frames=config.num_frames, size=config.size, seed=HELD_OUT_SEED)
             frames = rearrange(clips, "n f h w c -> (n f) h w c")

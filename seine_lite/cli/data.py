@@ -14,6 +14,9 @@ import tempfile
 from collections import Counter
 
 from seine_lite.cli.parser import OneLineParser
+from seine_lite.data.bank import bank_folder, build_bank
+from seine_lite.data.bank_samples import write_sample_bank
+from seine_lite.data.bank_sources import PIP, SOURCES
 
 
 def build_parser():
@@ -31,9 +34,6 @@ def build_parser():
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    from seine_lite.data.bank import bank_folder, build_bank
-    from seine_lite.data.bank_samples import write_sample_bank
-    from seine_lite.data.bank_sources import PIP, SOURCES
     if args.list:
         for s in SOURCES:
             print(f"{s.name:<20} {s.registry:<7} {s.package:<28} {s.kind:<7} {s.licence or 'per file (debian/copyright)'}")

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from seine_lite import SeinePipeline
 from seine_lite.cli.parser import OneLineParser
+from seine_lite.data.bank import load_manifest
+from seine_lite.evaluate_real import evaluate_real, real_markdown_table
 from seine_lite.evaluate import evaluate, markdown_table
 from seine_lite.inputs import check_count
 
@@ -38,7 +40,6 @@ def main(argv=None) -> int:
     if args.no_shapes and not args.real:
         raise ValueError("--no-shapes leaves nothing to measure without --real")
     if args.real:
-        from seine_lite.data.bank import load_manifest
         check_count(args.real_clips, "--real-clips", 1)
         check_count(args.real_pairs, "--real-pairs", 1)
         load_manifest(args.bank)          # a missing bank fails here, in one line, before any sampling
@@ -51,7 +52,6 @@ def main(argv=None) -> int:
         result = evaluate(pipe, clips=args.clips, scenes=args.scenes, pairs=args.pairs, **kw)
         tables.append(markdown_table(result, title=title))
     if args.real:
-        from seine_lite.evaluate_real import evaluate_real, real_markdown_table
         real = evaluate_real(pipe, clips=args.real_clips, pairs=args.real_pairs, bank=args.bank, **kw)
         tables.append(real_markdown_table(real, title=title))
         result = {**result, **{k: v for k, v in real.items() if k not in ("passed", "seconds")},

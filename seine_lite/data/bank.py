@@ -24,6 +24,7 @@ import os
 import re
 from pathlib import Path
 
+import imageio_ffmpeg
 import numpy as np
 from PIL import Image, ImageOps
 
@@ -164,7 +165,6 @@ def _read_clip(data: Path) -> np.ndarray:
     if data.is_dir():
         paths = sorted(data.rglob("*.png"), key=lambda p: p.name)[:CLIP_FRAMES]    # held-back frames too, in order
         return np.stack([np.asarray(shrink_image(_open_image(p).convert("RGB"), CLIP_SIDE)) for p in paths])
-    import imageio_ffmpeg
     reader = imageio_ffmpeg.read_frames(str(data))
     w, h = next(reader)["size"]
     frames, previous = [], None

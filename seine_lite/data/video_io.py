@@ -6,23 +6,28 @@ GIF goes through Pillow. Every write is atomic: the file is written under a temp
 same folder and moved into place with os.replace, so an error never leaves half a file behind.
 
 Images in may be a PIL image, a numpy array (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), uint8 or
-float in [0, 1], or a path. Grey is repeated to RGB; RGBA is composited over black (a transparent
-pixel becomes black, colours are multiplied by alpha). `read_image` then resizes the shorter side
-to `size` (bicubic) and centre-crops to (size, size, 3); an image already that size is untouched.
+float in [0, 1], or a path. A file (or a PIL image as `Image.open` returns it) is turned upright
+by its EXIF orientation, as a phone photo is meant to be seen. An animated image (GIF, WebP, APNG)
+is refused where one frame is expected; a folder or a URL is named as such (nothing is downloaded).
+Grey is repeated to RGB; RGBA is composited over black (a transparent pixel becomes black, colours
+are multiplied by alpha). `read_image` then resizes the shorter side to `size` (bicubic) and
+centre-crops to (size, size, 3); an image already that size is untouched.
 """
 import os
+import re
 import uuid
 from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 
 FFMPEG_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".avi")
 VIDEO_SUFFIXES = FFMPEG_SUFFIXES + (".gif",)
 WRITE_SUFFIXES = (".mp4", ".webm", ".gif")
 MP4_CRF = 16            # x264 quality: visually lossless at 64 px (PSNR well above 30 dB)
 WEBM_CRF = 20
+URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")   # http://, https://, ftp://, s3://, ...
 
 
 # ---------------------------------------------------------------- images
@@ -36,18 +41,37 @@ def _pil_to_array(image: Image.Image, name: str) -> np.ndarray:
     return np.asarray(image.convert("RGBA" if has_alpha else "RGB"))
 
 
+def _one_frame(image: Image.Image, name: str, what: str) -> Image.Image:
+    """The image upright (EXIF orientation applied), or a ValueError if it is animated."""
+    frames = getattr(image, "n_frames", 1)
+    if frames > 1:
+        raise ValueError(f"{name}: {what} is an animated image ({frames} frames) where one frame is expected; "
+                         "pass one frame (e.g. image.seek(i) then image.convert('RGB')) or read it as a video")
+    return ImageOps.exif_transpose(image)
+
+
+def _read_image_file(x, name: str) -> np.ndarray:
+    if isinstance(x, str) and URL.match(x):    # before Path(), which would print "https:/..."
+        raise ValueError(f"{name}: {x!r} is a URL, and nothing is downloaded at run time; "
+                         "download the image and pass its file path")
+    path = Path(x)
+    if path.is_dir():
+        raise ValueError(f"{name}: {str(path)!r} is a folder; expected one image file")
+    if not path.is_file():
+        raise FileNotFoundError(f"{name}: no such image file {str(path)!r}")
+    try:
+        with Image.open(path) as image:
+            return _pil_to_array(_one_frame(image, name, repr(str(path))), name)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        raise ValueError(f"{name}: {str(path)!r} is not an image file Pillow can read ({error})") from None
+
+
 def to_rgb_uint8(x, name: str = "image") -> np.ndarray:
     """Check and convert one image (PIL, numpy or path) to uint8 (H, W, 3), without resizing."""
     if isinstance(x, (str, os.PathLike)):
-        path = Path(x)
-        if not path.is_file():
-            raise FileNotFoundError(f"{name}: no such image file {str(path)!r}")
-        try:
-            with Image.open(path) as image:
-                x = _pil_to_array(image, name)
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-            raise ValueError(f"{name}: {str(path)!r} is not an image file Pillow can read ({error})"
-                             ) from None
+        x = _read_image_file(x, name)
+    elif isinstance(x, ImageFile.ImageFile):     # as opened from a file: upright, one frame
+        x = _pil_to_array(_one_frame(x, name, "the PIL image"), name)
     elif isinstance(x, Image.Image):
         x = _pil_to_array(x, name)
     if not isinstance(x, np.ndarray):
