@@ -224,7 +224,7 @@ print(f"mean loss, first 10 steps {losses[:10].mean():.3f}, last 10 steps {losse
 # ## 6. Stop and resume: exactly the same run
 #
 # Checkpoints hold the weights, the optimiser, the learning-rate schedule and the EMA
-# (`accelerator.save_state`, written to a temporary folder and renamed, so a kill never leaves
+# (as safetensors and JSON, no pickle, written to a temporary folder and renamed, so a kill never leaves
 # half a checkpoint). We train 10 steps straight, then 5 steps, stop, and resume to 10. Copying
 # the cache spares both runs the encoding.
 

@@ -6,11 +6,13 @@
     DIR/scheduler/        the pipeline's diffusers scheduler (optional: DDIM on the schedule if absent)
 
 Training writes this folder; `SeinePipeline.from_pretrained(DIR)` reads it.
-Nothing here ever unpickles.
+Nothing here ever unpickles, and nothing removes a folder seine_lite did not write: the new folder
+is written into DIR.partial (marked as ours) and moved into place.
 """
 import json
 import os
 import shutil
+import socket
 from pathlib import Path
 
 from safetensors import SafetensorError, safe_open
@@ -19,31 +21,74 @@ from seine_lite.masking import CONDITIONS
 
 META_NAME = "seine_lite.json"
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt", ".pkl")
+PARTIAL_MARK = ".seine_lite_partial"     # {"pid", "host"} of the process writing a DIR.partial folder
+PARTIAL_NAMES = {PARTIAL_MARK, "unet", "vae", "scheduler", META_NAME,   # all a DIR.partial of ours holds
+                 "diffusion_pytorch_model.safetensors", "config.json"}   # (the last two: `seine-lite convert`)
+
+
+def start_partial(out: Path, argument: str = "out") -> Path:
+    """A new, marked, empty `OUT.partial` folder to write into.
+
+    One left behind by a seine_lite write that was killed is cleared; anything else found there
+    (not marked, holding other files, or still being written by a live process) is refused, never removed.
+    """
+    tmp = out.with_name(out.name + ".partial")
+    if tmp.exists() or tmp.is_symlink():
+        mark = tmp / PARTIAL_MARK
+        ours = tmp.is_dir() and not tmp.is_symlink() and mark.is_file() and \
+            {p.name for p in tmp.iterdir()} <= PARTIAL_NAMES
+        if not ours:
+            raise ValueError(f"{argument}: {str(tmp)!r} already exists and was not left by seine_lite; "
+                             "move it away or delete it, then try again")
+        if _writer_alive(mark):
+            raise ValueError(f"{argument}: {str(tmp)!r} is being written by another process "
+                             f"({mark.read_text().strip()}); wait for it, or delete the folder if it is gone")
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    (tmp / PARTIAL_MARK).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}))
+    return tmp
+
+
+def _writer_alive(mark: Path) -> bool:
+    try:
+        writer = json.loads(mark.read_text())
+        pid, host = int(writer["pid"]), writer["host"]
+    except (ValueError, KeyError, TypeError, OSError):
+        return False
+    if host != socket.gethostname() or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # alive, another user's
+        return True
+    return True
 
 
 def save_model_folder(out, unet, vae, meta: dict, scheduler=None) -> Path:
     """Write unet, vae, meta (and a diffusers `scheduler`) to `out`, replacing what was there only
     once all is written."""
     out = Path(out)
-    tmp = out.with_name(out.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    unet.save_pretrained(tmp / "unet", safe_serialization=True)
-    vae.save_pretrained(tmp / "vae", safe_serialization=True)
-    (tmp / META_NAME).write_text(json.dumps(meta, indent=2, sort_keys=True))
-    names = ["unet", "vae", META_NAME]
-    if scheduler is not None:
-        scheduler.save_pretrained(tmp / "scheduler")
-        names.append("scheduler")
-    elif (out / "scheduler").is_dir():   # a scheduler saved before no longer belongs to this model
-        shutil.rmtree(out / "scheduler")
-    out.mkdir(parents=True, exist_ok=True)
-    for name in names:  # keep checkpoints/, metrics, plots that live beside
-        target = out / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        os.replace(tmp / name, target)
-    shutil.rmtree(tmp, ignore_errors=True)
+    tmp = start_partial(out)
+    try:
+        unet.save_pretrained(tmp / "unet", safe_serialization=True)
+        vae.save_pretrained(tmp / "vae", safe_serialization=True)
+        (tmp / META_NAME).write_text(json.dumps(meta, indent=2, sort_keys=True))
+        names = ["unet", "vae", META_NAME]
+        if scheduler is not None:
+            scheduler.save_pretrained(tmp / "scheduler")
+            names.append("scheduler")
+        elif (out / "scheduler").is_dir():   # a scheduler saved before no longer belongs to this model
+            shutil.rmtree(out / "scheduler")
+        out.mkdir(parents=True, exist_ok=True)
+        for name in names:  # keep checkpoints/, metrics, plots that live beside
+            target = out / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(tmp / name, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)   # made by this call
     return out
 
 

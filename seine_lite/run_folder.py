@@ -1,7 +1,9 @@
 """What a training run leaves in its folder: checkpoints, the metrics log and the loss plot.
 
-    DIR/checkpoints/step_N/   accelerate's save_state, written to tmp_step_N and renamed, so a
-                              kill at any moment leaves the last complete checkpoint intact
+    DIR/checkpoints/step_N/   model.safetensors, and {optimizer, scheduler, ema, random_states_R}
+                              as .json (+ .safetensors for their tensors): no pickle, so a resume
+                              runs no code from the folder. Written to tmp_step_N and renamed, so
+                              a kill at any moment leaves the last complete checkpoint intact
     DIR/metrics.jsonl         one JSON line per step (loss, lr, clips/s, cumulative seconds), and
                               one per held-out scoring ({"step", "score", "eval"}: train_scoring.py)
     DIR/loss.png              the loss curve, and the held-out score if the run was scored
@@ -9,15 +11,23 @@
 """
 import json
 import os
+import random
 import shlex
 import shutil
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import torch
 from matplotlib.figure import Figure  # no pyplot: never switches a notebook's backend
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from seine_lite.model_folder import PICKLE_SUFFIXES
 
 CHECKPOINTS = "checkpoints"
+MODEL_WEIGHTS = "model.safetensors"
 
 
 def latest_checkpoint(out: Path):
@@ -26,14 +36,14 @@ def latest_checkpoint(out: Path):
     return done[-1] if done else None
 
 
-def save_checkpoint(accelerator, out: Path, step: int, keep: int):
+def save_checkpoint(accelerator, out: Path, step: int, keep: int, model, parts: dict):
     """save_state into a temporary folder, then rename: a kill never leaves a half checkpoint."""
     final = out / CHECKPOINTS / f"step_{step:07d}"
     tmp = out / CHECKPOINTS / f"tmp_step_{step:07d}"
     if accelerator.is_main_process:
         shutil.rmtree(tmp, ignore_errors=True)
     accelerator.wait_for_everyone()
-    accelerator.save_state(str(tmp))
+    save_state(accelerator, tmp, model, parts)
     pause = os.environ.get("SEINE_LITE_TEST_PAUSE_IN_CHECKPOINT", "")  # "STEP:SECONDS", for the kill test
     if pause and int(pause.split(":")[0]) == step:
         time.sleep(float(pause.split(":")[1]))
@@ -46,6 +56,118 @@ def save_checkpoint(accelerator, out: Path, step: int, keep: int):
         for stale in (out / CHECKPOINTS).glob("tmp_step_*"):  # left by a run killed while saving
             shutil.rmtree(stale, ignore_errors=True)
     accelerator.wait_for_everyone()
+
+
+# ---------------------------------------------------------------- checkpoints: safetensors + JSON
+
+def save_state(accelerator, folder: Path, model, parts: dict):
+    """The model's weights and each part's state_dict (optimizer, scheduler, EMA: main process),
+    and this process's random states, as safetensors + JSON."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if accelerator.is_main_process:
+        weights = accelerator.unwrap_model(model).state_dict()
+        save_file({k: v.detach().cpu().contiguous() for k, v in weights.items()}, str(folder / MODEL_WEIGHTS))
+        for name, part in parts.items():
+            _save_tree(part.state_dict(), folder / name)
+    _save_tree(_random_states(), folder / f"random_states_{accelerator.process_index}")
+
+
+def load_state(accelerator, folder: Path, model, parts: dict, trust_pickle: bool = False):
+    """Restore what save_state wrote. A checkpoint of an older seine_lite (accelerate's pickles)
+    loads only with `trust_pickle`; a pickle is never read otherwise."""
+    refuse_pickles(folder, trust_pickle)
+    rank = accelerator.process_index
+    missing = [name for name in (*parts, f"random_states_{rank}") if not (folder / f"{name}.json").is_file()]
+    if missing:
+        if not trust_pickle or not (folder / f"random_states_{rank}.pkl").is_file():
+            raise ValueError(f"resume: checkpoint {str(folder)!r} is incomplete (no {missing[0]}.json)")
+        accelerator.register_for_checkpointing(parts["ema"])   # accelerate's layout: EMA was its custom object
+        accelerator.load_state(str(folder))
+        return
+    accelerator.unwrap_model(model).load_state_dict(_read(load_file, folder / MODEL_WEIGHTS))
+    for name, part in parts.items():
+        part.load_state_dict(_load_tree(folder / name))
+    _set_random_states(_load_tree(folder / f"random_states_{rank}"))
+
+
+def refuse_pickles(folder: Path, trust_pickle: bool):
+    """A pickle file in a checkpoint could run any code when loaded: refuse it unless trusted."""
+    pickles = sorted(p for p in folder.rglob("*") if p.suffix in PICKLE_SUFFIXES)
+    if pickles and not trust_pickle:
+        raise ValueError(f"resume: {str(pickles[0])!r} is a pickle file, which can run code when loaded; "
+                         "resume from it only if you trust where this run folder came from, with --trust-pickle")
+
+
+def _random_states() -> dict:
+    states = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        states["cuda"] = torch.cuda.get_rng_state_all()
+    return states
+
+
+def _set_random_states(states: dict):
+    random.setstate(states["python"])
+    np.random.set_state(states["numpy"])
+    torch.set_rng_state(states["torch"])
+    if torch.cuda.is_available() and len(states.get("cuda", ())) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(states["cuda"])
+
+
+def _save_tree(tree, stem: Path):
+    """stem.json: the structure (dicts, lists, tuples, numbers, arrays) with each tensor replaced by
+    a key into stem.safetensors (written only if there are tensors)."""
+    tensors = {}
+
+    def pack(x):
+        if isinstance(x, torch.Tensor):
+            tensors[str(len(tensors))] = x.detach().cpu().contiguous()
+            return {"tensor": str(len(tensors) - 1)}
+        if isinstance(x, np.ndarray):
+            return {"ndarray": [str(x.dtype), x.tolist()]}
+        if isinstance(x, dict):
+            return {"dict": [[pack(k), pack(v)] for k, v in x.items()]}
+        if isinstance(x, (list, tuple)):
+            return {type(x).__name__: [pack(v) for v in x]}
+        if x is None or isinstance(x, (bool, int, float, str)):
+            return x
+        raise TypeError(f"a checkpoint holds tensors, arrays and JSON values, not {type(x).__name__}")
+
+    text = json.dumps(pack(tree))
+    if tensors:
+        save_file(tensors, str(stem.with_suffix(".safetensors")))
+    stem.with_suffix(".json").write_text(text)
+
+
+def _load_tree(stem: Path):
+    """What _save_tree wrote; a ValueError naming the file if it is not that."""
+    tree = _read(lambda path: json.loads(Path(path).read_text()), stem.with_suffix(".json"))
+    tensors = _read(load_file, stem.with_suffix(".safetensors")) if stem.with_suffix(".safetensors").exists() else {}
+
+    def unpack(x):
+        if not isinstance(x, dict):
+            return x
+        (kind, value), = x.items()
+        if kind == "tensor":
+            return tensors[value]
+        if kind == "ndarray":
+            return np.array(value[1], dtype=value[0])
+        if kind == "dict":
+            return {unpack(k): unpack(v) for k, v in value}
+        return {"list": list, "tuple": tuple}[kind](unpack(v) for v in value)
+
+    try:
+        return unpack(tree)
+    except (KeyError, ValueError, TypeError, IndexError) as err:
+        raise ValueError(f"resume: {str(stem.with_suffix('.json'))!r} is not a checkpoint seine_lite wrote "
+                         f"({type(err).__name__}: {err})") from None
+
+
+def _read(reader, path: Path):
+    """reader(path), or a ValueError naming the file (missing, truncated, not JSON)."""
+    try:
+        return reader(str(path))
+    except (OSError, SafetensorError, json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"resume: could not read {str(path)!r} ({type(err).__name__}: {err})") from None
 
 
 def check_resume(out: Path, preset: str):

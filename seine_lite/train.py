@@ -30,7 +30,8 @@ from seine_lite.masking import MaskMixture, MaskSampler
 from seine_lite.model_folder import check_model_folder, read_meta, save_model_folder
 from seine_lite.presets import get_preset
 from seine_lite.run_folder import (CHECKPOINTS, check_resume, earlier_legs, elapsed_until, latest_checkpoint,
-                                   plot_loss, record_leg, save_checkpoint, write_metrics)
+                                   load_state, plot_loss, record_leg, refuse_pickles, save_checkpoint,
+                                   write_metrics)
 from seine_lite.text import CachedTextEncoder, load_text_encoder
 from seine_lite.train_scoring import eval_row, score_model
 from seine_lite.training_step import training_step
@@ -93,11 +94,14 @@ def draw_batch(cache, cfg: TrainConfig, step: int, rank: int):
     return idx, cache.latents[idx], cache.states[caption_ids], cache.text_mask[caption_ids], g
 
 
-def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, max_minutes: float = None) -> dict:
+def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, max_minutes: float = None,
+          trust_pickle: bool = False) -> dict:
     """Train (or resume) into `out`; returns the last logged metrics row.
 
     `max_minutes` stops the loop (with a checkpoint and an exported model) once this call has
-    run that long, building the latent cache included; `resume=True` continues from the last checkpoint.
+    run that long, building the latent cache included; `resume=True` continues from the last checkpoint,
+    which holds safetensors and JSON only: one holding a pickle (.pkl, .bin: an older seine_lite's, or
+    planted) is refused unless `trust_pickle=True`.
     """
     out = Path(out)
     preset = get_preset(cfg.preset)
@@ -107,10 +111,14 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     rank, world = accelerator.process_index, accelerator.num_processes
     set_seed(cfg.seed)
 
+    last = None
     if resume:
         if not (out / "train_config.json").exists():
             raise FileNotFoundError(f"resume: {str(out)!r} holds no training run (train_config.json missing)")
         check_resume(out, cfg.preset)
+        last = latest_checkpoint(out)
+        if last is not None:
+            refuse_pickles(last, trust_pickle)   # before any work; a pickle is never read without trust
     elif accelerator.is_main_process:
         out.mkdir(parents=True, exist_ok=True)
         (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2))
@@ -131,14 +139,13 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     lr_schedule = get_scheduler("constant_with_warmup", optimizer, num_warmup_steps=cfg.warmup_steps)
     model, optimizer, lr_schedule = accelerator.prepare(model, optimizer, lr_schedule)
-    accelerator.register_for_checkpointing(ema)
+    parts = {"optimizer": optimizer, "scheduler": lr_schedule, "ema": ema}     # what a checkpoint holds
     sampler = MaskSampler(cfg.masks)
     sources = cache_sources(cfg.data, len(cache)) if cfg.source_masks else None
 
     start = 0
-    last = latest_checkpoint(out) if resume else None
     if last is not None:
-        accelerator.load_state(str(last))
+        load_state(accelerator, last, model, parts, trust_pickle)
         start = int(last.name.split("_")[1])
     ema.to(accelerator.device)
 
@@ -192,7 +199,7 @@ def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, ma
                     scored_at = time.time()
                 if accelerator.is_main_process:  # metrics first: a resume drops rows past its checkpoint
                     write_metrics(out, rows, keep_until=start)
-                save_checkpoint(accelerator, out, step + 1, cfg.keep_checkpoints)
+                save_checkpoint(accelerator, out, step + 1, cfg.keep_checkpoints, model, parts)
             if stop:
                 raise KeyboardInterrupt
             if out_of_time:

@@ -43,6 +43,8 @@ def files(tmp_path_factory):
     (d / "truncated.png").write_bytes(png[: len(png) // 2])
     (d / "text.png").write_text("this is not a picture")
     (d / "folder.png").mkdir()
+    frames = [Image.fromarray(np.full((16, 16, 3), v, np.uint8)) for v in (0, 255)]
+    frames[0].save(d / "anim.gif", save_all=True, append_images=frames[1:])
     write_video(d / "good.mp4", np.random.default_rng(0).integers(0, 256, (6, 32, 32, 3), dtype=np.uint8))
     mp4 = (d / "good.mp4").read_bytes()
     (d / "truncated.mp4").write_bytes(mp4[: len(mp4) // 2])
@@ -83,7 +85,12 @@ BAD_CALLS = [  # (id, call(pipe, files), error, regex the message must match)
      r"context\[0\].*not an image"),
     ("truncated PNG", lambda p, f: p.transition(f / "truncated.png", IMG, **ONE), ValueError, "^first.*not an image"),
     ("missing image file", lambda p, f: p.transition(IMG, f / "nope.png", **ONE), FileNotFoundError, "^last.*no such"),
-    ("folder as image", lambda p, f: p.predict(f / "folder.png", **ONE), FileNotFoundError, r"context\[0\]"),
+    ("folder as image", lambda p, f: p.predict(f / "folder.png", **ONE), FileNotFoundError,
+     r"context\[0\]: .*folder.png' is a folder"),
+    ("URL as image", lambda p, f: p.transition("https://x/y.png", IMG, **ONE), ValueError,
+     r"^first: 'https://x/y\.png' is a URL, and nothing is downloaded"),
+    ("animated GIF as image", lambda p, f: p.predict(f / "anim.gif", **ONE), ValueError,
+     r"context\[0\]: .*anim.gif' is an animated image \(2 frames\).*pass one frame"),
     # prompts
     ("empty prompt", lambda p, f: p.predict(IMG, prompt="", **ONE), ValueError, "^prompt is empty"),
     ("blank prompt", lambda p, f: p.predict(IMG, prompt=" \n\t", **ONE), ValueError, "^prompt is empty"),
@@ -306,6 +313,10 @@ BAD_COMMANDS = [  # (id, argv(files, model, out) before the common options, rege
     ("text file as image", lambda f, m: ["transition", f / "text.png", f / "good.png"], "first: .*not an image"),
     ("truncated PNG", lambda f, m: ["predict", f / "truncated.png"], r"context\[0\]: .*not an image"),
     ("missing image", lambda f, m: ["transition", f / "good.png", f / "none.png"], "last: no such image"),
+    ("folder as image", lambda f, m: ["predict", f / "folder.png"], r"context\[0\]: .* is a folder"),
+    ("URL as image", lambda f, m: ["transition", "https://x/y.png", f / "good.png"],
+     r"first: 'https://x/y\.png' is a URL"),
+    ("animated GIF as image", lambda f, m: ["predict", f / "anim.gif"], r"context\[0\]: .* animated image"),
     ("truncated MP4", lambda f, m: ["extend", f / "truncated.mp4"], "path: could not decode"),
     ("empty MP4", lambda f, m: ["extend", f / "empty.mp4"], "path: could not decode"),
     ("text file as MP4", lambda f, m: ["extend", f / "text.mp4"], "path: could not decode"),

@@ -178,3 +178,47 @@ def test_bad_image_files_and_sizes(tmp_path):
     for size in (0, -3, 2.5, "16"):
         with pytest.raises(ValueError, match="size"):
             read_image(checker(), size)
+
+
+def test_exif_orientation_turns_a_phone_photo_upright(tmp_path):
+    stored = checker(40, 60)                      # as the sensor wrote it: 40 high, 60 wide
+    exif = Image.Exif()
+    exif[0x0112] = 6                              # "rotate 90 degrees clockwise to display"
+    Image.fromarray(stored).save(tmp_path / "phone.jpg", quality=95, exif=exif)
+    with Image.open(tmp_path / "phone.jpg") as image:
+        as_stored = np.asarray(image.convert("RGB"))      # a plain copy: no EXIF applied
+    upright = np.rot90(as_stored, k=-1)
+    assert video_io.to_rgb_uint8(tmp_path / "phone.jpg").shape == (60, 40, 3)
+    assert np.array_equal(video_io.to_rgb_uint8(tmp_path / "phone.jpg"), upright)
+    with Image.open(tmp_path / "phone.jpg") as image:     # a PIL image as opened from the file
+        assert np.array_equal(video_io.to_rgb_uint8(image), upright)
+    assert np.array_equal(read_image(str(tmp_path / "phone.jpg"), 20), resize_center_crop(upright, 20))
+    assert np.array_equal(video_io.to_rgb_uint8(Image.fromarray(as_stored)), as_stored)  # no EXIF: as given
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".webp", ".png"])
+def test_an_animated_image_is_refused_where_one_frame_is_expected(tmp_path, suffix):
+    frames = [Image.fromarray(np.full((16, 16, 3), v, np.uint8)) for v in (0, 255, 90)]
+    path = tmp_path / f"anim{suffix}"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100)
+    for x in (path, str(path)):
+        with pytest.raises(ValueError, match=r"^first: .*anim.* is an animated image \(3 frames\).*pass one frame"):
+            read_image(x, 16, name="first")
+    with Image.open(path) as image:
+        with pytest.raises(ValueError, match="^first: the PIL image is an animated image"):
+            read_image(image, 16, name="first")
+        image.seek(1)
+        assert (read_image(image.convert("RGB"), 16, name="first") > 200).all()   # one frame: taken
+    one = tmp_path / f"one{suffix}"
+    frames[1].save(one)
+    assert (read_image(one, 16) > 200).all()
+
+
+def test_a_folder_and_a_url_get_their_own_messages(tmp_path):
+    (tmp_path / "pictures").mkdir()
+    with pytest.raises(FileNotFoundError, match=r"^x: '.*pictures' is a folder; expected one image file$"):
+        read_image(tmp_path / "pictures", 16)
+    for url in ("https://x/y.png", "http://example.com/a b.jpg", "ftp://host/z.png"):
+        with pytest.raises(ValueError) as caught:
+            read_image(url, 16, name="first")
+        assert str(caught.value).startswith(f"first: {url!r} is a URL, and nothing is downloaded at run time")

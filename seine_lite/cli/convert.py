@@ -1,4 +1,4 @@
-"""`seine-lite convert CHECKPOINT OUT --trust-pickle`: a pickle checkpoint to safetensors, on purpose."""
+"""`seine-lite convert CHECKPOINT OUT --trust-pickle [--overwrite]`: a pickle checkpoint to safetensors, on purpose."""
 from seine_lite.cli.parser import OneLineParser
 from seine_lite.convert import convert
 
@@ -11,9 +11,10 @@ def main(argv=None) -> int:
     p.add_argument("--config", default=None, help="a config.json to copy beside the weights")
     p.add_argument("--trust-pickle", action="store_true",
                    help="required: you trust this file's origin (it is still read with weights_only=True)")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it already holds files")
     args = p.parse_args(argv)
     if not args.trust_pickle:
         raise ValueError("refusing to read a pickle file without --trust-pickle (pickles can run code)")
-    out = convert(args.checkpoint, args.out, args.config)
+    out = convert(args.checkpoint, args.out, args.config, overwrite=args.overwrite)
     print(f"wrote {out / 'diffusion_pytorch_model.safetensors'}")
     return 0

@@ -56,7 +56,7 @@ def _read_image_file(x, name: str) -> np.ndarray:
                          "download the image and pass its file path")
     path = Path(x)
     if path.is_dir():
-        raise ValueError(f"{name}: {str(path)!r} is a folder; expected one image file")
+        raise FileNotFoundError(f"{name}: {str(path)!r} is a folder; expected one image file")
     if not path.is_file():
         raise FileNotFoundError(f"{name}: no such image file {str(path)!r}")
     try:
