@@ -176,3 +176,19 @@ def test_a_shareable_copy_keeps_only_permissive_licences(sample_bank, tmp_path):
     assert len(load_manifest(copy)) == 5 and len(bank_items(copy, "all", "photo")) == 5
     with pytest.raises(ValueError, match="keep"):
         copy_bank(sample_bank, tmp_path / "none", keep=lambda r: False)
+
+
+def test_a_corrupt_or_missing_file_in_the_bank_is_skipped_and_never_stops_training_data(tmp_path, monkeypatch):
+    from seine_lite.data import make_clips
+    bank = write_sample_bank(tmp_path / "bank")
+    photos = sorted(p for _, p in bank_items(bank, "train", "photo"))
+    photos[0].write_bytes(photos[0].read_bytes()[:200])          # truncated
+    photos[1].unlink()                                           # gone
+    with pytest.warns(UserWarning, match="skipping"):
+        items = bank_items(bank, "train", "photo")
+    assert sorted(p for _, p in items) == photos[2:]
+    monkeypatch.setenv("SEINE_LITE_BANK", str(bank))            # where training sources find the bank
+    for source in ("realphotos", "layers"):
+        with pytest.warns(UserWarning, match="skipping"):
+            clips, _ = make_clips(source, 3, num_frames=4, size=32, seed=0)
+        assert clips.shape == (3, 4, 32, 32, 3)

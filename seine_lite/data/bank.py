@@ -22,6 +22,8 @@ import io
 import json
 import os
 import re
+import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -298,10 +300,40 @@ def load_manifest(bank=None, missing_ok: bool = False) -> list:
 
 
 def bank_items(bank=None, split: str = "train", kind: str = "photo") -> list:
-    """[(subject words, path)] of the bank's files of `kind` in `split` ("train", "heldout" or "all")."""
+    """[(subject words, path)] of the bank's files of `kind` in `split` ("train", "heldout" or "all").
+    A file that is missing or cannot be read as an image is left out with a warning naming it, so a
+    damaged bank never stops a training run."""
     if split not in ("train", "heldout", "all"):
         raise ValueError(f"split must be 'train', 'heldout' or 'all', got {split!r}")
     folder = bank_folder(bank)
-    return [(r["subject"], folder / r["file"]) for r in load_manifest(folder)
-            if r["kind"] == kind and (split == "all" or r["split"] == split) and (folder / r["file"]).is_file()]
+    items = []
+    for r in load_manifest(folder):
+        path = folder / r["file"]
+        if r["kind"] == kind and (split == "all" or r["split"] == split):
+            problem = _unreadable(str(path), *_stamp(path)) if kind != "clip" else None
+            if problem:
+                warnings.warn(f"bank: skipping {str(path)!r}: {problem}", stacklevel=2)
+            else:
+                items.append((r["subject"], path))
+    return items
 
+
+def _stamp(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+        return stat.st_mtime_ns, stat.st_size
+    except OSError:
+        return None, None
+
+
+@lru_cache(maxsize=4096)
+def _unreadable(path: str, mtime, size) -> str | None:
+    """Why an image file cannot be used (None when it can); cached while the file is unchanged."""
+    if mtime is None:
+        return "the file is missing"
+    try:
+        with Image.open(path) as image:
+            image.load()
+    except Exception as err:            # noqa: BLE001 - any decoder error means: do not use it
+        return f"{type(err).__name__}: {err}"
+    return None
