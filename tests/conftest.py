@@ -58,3 +58,11 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def sample_bank(tmp_path_factory):
+    """A photo bank made from the five bundled photographs (no download); tests must not change it."""
+    from seine_lite.data.bank_samples import write_sample_bank
+
+    return write_sample_bank(tmp_path_factory.mktemp("sample_bank"))

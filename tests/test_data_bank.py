@@ -22,11 +22,6 @@ FIELDS = {"file", "kind", "source", "package", "version", "registry", "path", "l
           "sha256", "subject", "split", "group", "width", "height"}
 
 
-@pytest.fixture(scope="module")
-def sample_bank(tmp_path_factory):
-    return write_sample_bank(tmp_path_factory.mktemp("bank"))
-
-
 def _png(size, colour=(200, 30, 30), noise=True) -> bytes:
     rng = np.random.default_rng(size[0])
     pixels = np.full((size[1], size[0], 3), colour, np.uint8)

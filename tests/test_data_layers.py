@@ -19,11 +19,6 @@ CAPTION = re.compile(rf"^a photo of (.+?), the camera ({'|'.join(CAMERA_MOVES)})
 
 
 @pytest.fixture(scope="module")
-def bank(tmp_path_factory):
-    return write_sample_bank(tmp_path_factory.mktemp("layers") / "bank")
-
-
-@pytest.fixture(scope="module")
 def bank_without_cutouts(tmp_path_factory):
     out = write_sample_bank(tmp_path_factory.mktemp("layers_no_cutouts") / "bank")
     records = json.loads((out / "manifest.json").read_text())
@@ -42,22 +37,22 @@ def still(index=0, scale=3.0, at=(0.5, 0.5)) -> Layer:
     return Layer("cutout", index, start=at, end=at, scale=(scale, scale))
 
 
-def test_same_seed_same_bytes_other_seed_other_clips(bank):
-    clips, captions = make_layer_clips(4, num_frames=5, size=24, seed=3, bank=bank)
-    again, captions_again = make_layer_clips(4, num_frames=5, size=24, seed=3, bank=bank)
-    other, _ = make_layer_clips(4, num_frames=5, size=24, seed=4, bank=bank)
+def test_same_seed_same_bytes_other_seed_other_clips(sample_bank):
+    clips, captions = make_layer_clips(4, num_frames=5, size=24, seed=3, bank=sample_bank)
+    again, captions_again = make_layer_clips(4, num_frames=5, size=24, seed=3, bank=sample_bank)
+    other, _ = make_layer_clips(4, num_frames=5, size=24, seed=4, bank=sample_bank)
     assert clips.shape == (4, 5, 24, 24, 3) and clips.dtype == np.uint8 and len(captions) == 4
     assert clips.tobytes() == again.tobytes() and captions == captions_again
     assert clips.tobytes() != other.tobytes()
     assert all(not np.array_equal(clip[0], clip[-1]) for clip in clips)         # things move
-    empty, no_captions = make_layer_clips(0, num_frames=3, size=16, bank=bank)
+    empty, no_captions = make_layer_clips(0, num_frames=3, size=16, bank=sample_bank)
     assert empty.shape == (0, 3, 16, 16, 3) and no_captions == []
 
 
-def test_captions_name_the_bank_subjects_and_the_motions(bank):
-    photos = {s for s, _ in bank_items(bank, kind="photo")}
-    cutouts = {s for s, _ in bank_items(bank, kind="cutout")}
-    _, captions = make_layer_clips(30, num_frames=2, size=16, seed=0, bank=bank)
+def test_captions_name_the_bank_subjects_and_the_motions(sample_bank):
+    photos = {s for s, _ in bank_items(sample_bank, kind="photo")}
+    cutouts = {s for s, _ in bank_items(sample_bank, kind="cutout")}
+    _, captions = make_layer_clips(30, num_frames=2, size=16, seed=0, bank=sample_bank)
     for caption in captions:
         m = CAPTION.match(caption)
         assert m and m.group(1) in photos, caption
@@ -145,13 +140,13 @@ def test_a_bank_without_cutouts_uses_masked_photo_crops(bank_without_cutouts):
     ({"n": -1}, "n"), ({"n": 2.5}, "n"), ({"num_frames": 0}, "num_frames"), ({"size": 4}, "size"),
     ({"split": "test"}, "split"),
 ])
-def test_bad_arguments_name_the_argument(bank, kwargs, argument):
-    call = {"n": 1, "num_frames": 2, "size": 16, "bank": bank, **kwargs}
+def test_bad_arguments_name_the_argument(sample_bank, kwargs, argument):
+    call = {"n": 1, "num_frames": 2, "size": 16, "bank": sample_bank, **kwargs}
     with pytest.raises(ValueError, match=rf"^{argument}\b"):
         make_layer_clips(**call)
 
 
-def test_bad_specs_and_a_missing_bank_are_refused(bank, tmp_path):
+def test_bad_specs_and_a_missing_bank_are_refused(sample_bank, tmp_path):
     with pytest.raises(ValueError, match="^num_photos"):
         sample_layer_specs(1, num_photos=0)
     with pytest.raises(ValueError, match="^spec"):

@@ -7,34 +7,28 @@ import pytest
 
 from seine_lite.baselines import dissolve, wipe_left
 from seine_lite.cli import main as cli
-from seine_lite.data.bank_samples import write_sample_bank
 from seine_lite.data.real_footage import heldout_photo_clips, real_clip_windows
 from seine_lite.transition_metrics import blend_r2, laplacian_energy, sharpness_ratio
 
 
-@pytest.fixture(scope="module")
-def bank(tmp_path_factory):
-    return write_sample_bank(tmp_path_factory.mktemp("bank"))
-
-
-def test_real_clip_windows_are_repeatable_windows_of_the_clip(bank):
-    a, captions = real_clip_windows(3, num_frames=8, size=32, seed=4, bank=bank)
-    b, _ = real_clip_windows(3, num_frames=8, size=32, seed=4, bank=bank)
+def test_real_clip_windows_are_repeatable_windows_of_the_clip(sample_bank):
+    a, captions = real_clip_windows(3, num_frames=8, size=32, seed=4, bank=sample_bank)
+    b, _ = real_clip_windows(3, num_frames=8, size=32, seed=4, bank=sample_bank)
     assert a.shape == (3, 8, 32, 32, 3) and a.dtype == np.uint8 and np.array_equal(a, b)
     assert captions == ["a video of a cup of coffee"] * 3
-    assert not np.array_equal(a, real_clip_windows(3, num_frames=8, size=32, seed=5, bank=bank)[0])
+    assert not np.array_equal(a, real_clip_windows(3, num_frames=8, size=32, seed=5, bank=sample_bank)[0])
     with pytest.raises(ValueError, match="num_frames"):
-        real_clip_windows(1, num_frames=30, size=32, stride=2, bank=bank)
+        real_clip_windows(1, num_frames=30, size=32, stride=2, bank=sample_bank)
 
 
-def test_heldout_photo_clips_use_only_held_out_photographs(bank):
-    _, captions = heldout_photo_clips(6, num_frames=4, size=32, seed=0, bank=bank)
+def test_heldout_photo_clips_use_only_held_out_photographs(sample_bank):
+    _, captions = heldout_photo_clips(6, num_frames=4, size=32, seed=0, bank=sample_bank)
     assert all(c.startswith("a photo of a rocket launch") for c in captions)
 
 
-def test_dissolve_scores_full_double_exposure_and_a_wipe_keeps_detail(bank):
-    clips, _ = heldout_photo_clips(2, num_frames=4, size=48, seed=1, bank=bank)
-    a, b = clips[0][0], real_clip_windows(1, 4, 48, bank=bank)[0][0][0]
+def test_dissolve_scores_full_double_exposure_and_a_wipe_keeps_detail(sample_bank):
+    clips, _ = heldout_photo_clips(2, num_frames=4, size=48, seed=1, bank=sample_bank)
+    a, b = clips[0][0], real_clip_windows(1, 4, 48, bank=sample_bank)[0][0][0]
     d, w = dissolve(a, b, 9), wipe_left(a, b, 9)
     assert blend_r2(d) == pytest.approx(1.0, abs=0.02)
     assert blend_r2(w) < 0.8
@@ -46,8 +40,8 @@ def test_dissolve_scores_full_double_exposure_and_a_wipe_keeps_detail(bank):
         blend_r2(d[:2])
 
 
-def test_eval_real_on_a_tiny_model_writes_every_real_figure(tiny_model_dir, bank, tmp_path, capsys, one_thread):
-    rc = cli(["eval", "--model", str(tiny_model_dir), "--real", "--no-shapes", "--bank", str(bank),
+def test_eval_real_on_a_tiny_model_writes_every_real_figure(tiny_model_dir, sample_bank, tmp_path, capsys, one_thread):
+    rc = cli(["eval", "--model", str(tiny_model_dir), "--real", "--no-shapes", "--bank", str(sample_bank),
               "--real-clips", "1", "--real-pairs", "1", "--steps", "2", "--no-progress", "--out", str(tmp_path)])
     assert rc == 0
     result = json.loads((tmp_path / "eval.json").read_text())
