@@ -17,6 +17,7 @@ from pathlib import Path
 
 from safetensors import SafetensorError, safe_open
 
+from seine_lite.diffusion import NoiseSchedule
 from seine_lite.masking import CONDITIONS
 
 META_NAME = "seine_lite.json"
@@ -123,6 +124,74 @@ def check_model_folder(path, argument: str = "path") -> Path:
         raise ValueError(f"{argument}: {str(path / META_NAME)!r} must give 'condition' as one of "
                          f"{list(CONDITIONS)}, got {meta['condition']!r}")
     return path
+
+
+# seine_lite.json keys the sampler reads. Training has written every one since the first commit
+# (guidance_scale since the second), so none has a safe default: a folder without one is refused.
+# `condition` alone may be absent: "zeros" was the only conditioning before the key (commit ba5f8c3).
+META_KEYS = ("num_frames", "size", "schedule", "text_encoder", "guidance_scale")
+# unet/config.json keys that shape the UNet and have been in every config written (from the first commit).
+UNET_KEYS = ("in_channels", "out_channels", "block_out_channels", "layers_per_block", "attention_levels",
+             "temporal_levels", "text_dim", "attention_head_dim", "ff_mult", "norm_num_groups")
+# Options added later -> the weights they add, and the keys that go with them. A folder older than an
+# option lacks its key and was trained with it off (the default); that is the one case a missing key
+# may keep its default, and the weights prove it: none of the option's weights are in the folder.
+UNET_OPTIONS = {"text_pooled": ("text_proj.", ()), "temporal_conv": (".tconv.", ()),
+                "text_words": ("word_path.", ("text_word_scale",)),
+                "frame_positions": ("frame_embedding.", ()),
+                "relative_position_bias": (".position_bias.", ("relative_position_buckets",))}
+
+
+def check_model_keys(path: Path, meta: dict, argument: str = "path"):
+    """Refuse a folder missing a key the sampler depends on (which would silently give other video).
+    `SeinePipeline.from_pretrained` calls this after `check_model_folder`."""
+    def missing(file, key, hint):
+        return ValueError(f"{argument}: {str(path / file)!r} lacks {key!r}, which sampling depends on; "
+                          f"{hint}")
+
+    for key in META_KEYS:
+        if key not in meta:
+            raise missing(META_NAME, key, f"add the value the model was trained with (e.g. {_EXAMPLES[key]})")
+    _check_schedule(path, meta["schedule"], argument)
+    config = _read_json(path / "unet" / "config.json", argument)
+    for key in UNET_KEYS:
+        if key not in config:
+            raise missing("unet/config.json", key, "add the value the model was built with")
+    weights = set()
+    for file in (path / "unet").glob("*.safetensors"):
+        with safe_open(str(file), framework="pt") as f:
+            weights.update(f.keys())
+    for key, (fragment, companions) in UNET_OPTIONS.items():
+        used = any(fragment in name for name in weights)
+        for name in (key, *companions) if used else ():
+            if name not in config:
+                raise missing("unet/config.json", name, f"the weights hold {fragment.strip('.')!r}; "
+                              "add the value the model was trained with")
+    words, encoder = config.get("text_words", 0), meta["text_encoder"]
+    if bool(words) != (encoder == "minilm-words"):
+        raise ValueError(f"{argument}: {str(path / META_NAME)!r} names the text encoder {encoder!r}, but "
+                         f"unet/config.json has text_words={words!r} (the word path needs 'minilm-words'); "
+                         "set 'text_encoder' to the encoder the model was trained with")
+
+
+_EXAMPLES = {"num_frames": '"num_frames": 16', "size": '"size": 64', "text_encoder": '"text_encoder": "minilm"',
+             "schedule": '"schedule": {"prediction_type": "v_prediction", ...}', "guidance_scale": '"guidance_scale": 3.0'}
+
+
+def _check_schedule(path: Path, schedule, argument: str):
+    """`{}` means the NoiseSchedule defaults (said explicitly); otherwise every field, as training writes."""
+    file = str(path / META_NAME)
+    if not isinstance(schedule, dict):
+        raise ValueError(f"{argument}: {file!r} must give 'schedule' as a JSON object, got {schedule!r}")
+    fields = tuple(NoiseSchedule.__dataclass_fields__)
+    lacking = [k for k in fields if k not in schedule]
+    if schedule and lacking:
+        raise ValueError(f"{argument}: {file!r} lacks 'schedule.{lacking[0]}', which sampling depends on; "
+                         f"give every one of {list(fields)} (as training writes them), or {{}} for the defaults")
+    try:
+        NoiseSchedule(**schedule)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{argument}: {file!r} has a bad 'schedule' ({err})") from None
 
 
 def _read_json(path: Path, argument: str) -> dict:

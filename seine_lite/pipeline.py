@@ -25,7 +25,7 @@ from seine_lite import inputs
 from seine_lite.data.video_io import read_image
 from seine_lite.diffusion import NoiseSchedule, guided
 from seine_lite.masking import condition_latent, latent_mask, layout_picture, mask_from_given, parse_layout, unet_input
-from seine_lite.model_folder import check_model_folder, read_meta, save_model_folder
+from seine_lite.model_folder import check_model_folder, check_model_keys, read_meta, save_model_folder
 from seine_lite.pipeline_output import OUTPUT_TYPES, SeinePipelineOutput, check_output_type, convert_videos
 from seine_lite.replacement import blank_condition, check_conditioning, replace_given, replacement_generator
 from seine_lite.samplers import (check_sampler, check_scheduler, default_scheduler, get_scheduler, on_ddpm_noise_levels,
@@ -73,6 +73,7 @@ class SeinePipeline:
         dtype = inputs.check_dtype(torch_dtype)
         folder = check_model_folder(BUNDLED if path is None else path, argument="path")
         meta = read_meta(folder)
+        check_model_keys(folder, meta, argument="path")   # every key sampling depends on, or a ValueError
         try:
             unet = VideoUNet.from_pretrained(str(folder / "unet"), use_safetensors=True)
             vae = load_vae(folder / "vae")
@@ -80,7 +81,7 @@ class SeinePipeline:
         except (OSError, RuntimeError, ValueError, TypeError) as err:  # e.g. weights that do not fit
             raise ValueError(f"path: could not load the model in {str(folder)!r} "
                              f"({type(err).__name__}: {str(err).splitlines()[0][:200]})") from None
-        pipe = cls(unet, vae, text_encoder or load_text_encoder(meta.get("text_encoder", "minilm")), meta, scheduler)
+        pipe = cls(unet, vae, text_encoder or load_text_encoder(meta["text_encoder"]), meta, scheduler)
         return pipe.to(device, dtype) if device is not None or dtype is not None else pipe
 
     def save_pretrained(self, path):

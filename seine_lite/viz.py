@@ -1,9 +1,9 @@
 """Pictures people would rather look at than read: frame strips, masks, curves."""
-import os
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
+from PIL import Image
+
+from seine_lite.data.video_io import write_atomic
 
 
 def pick_frames(video: np.ndarray, count: int) -> np.ndarray:
@@ -48,11 +48,15 @@ def frame_strip_figure(videos: dict, count: int = 8, title: str = None, frame_la
     return fig
 
 
+def _check_png(path: str) -> None:
+    with Image.open(path) as image:     # verify() reads every chunk and checks its CRC
+        image.verify()
+
+
 def save_figure(fig, path):
-    """Save and close a figure (PNG), writing to a temporary name first."""
-    path = Path(path)
-    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    os.replace(tmp, path)
-    return path
+    """Save and close a figure (PNG) with `write_atomic`: the old file stays unless the new one reads back."""
+    try:
+        return write_atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight"),
+                            _check_png)
+    finally:
+        plt.close(fig)

@@ -1,4 +1,4 @@
-"""The `seine-lite` command: one module per command in this package, errors in one line, exit 2.
+"""The `seine-lite` command: one module per command, errors in one line (exit 2; 1 when a write fails).
 
 The library never imports this package; each command module turns its arguments into calls of
 the library (`seine_lite.train`, `seine_lite.evaluate`, `SeinePipeline`, ...).
@@ -49,5 +49,8 @@ def main(argv=None) -> int:
     except (ValueError, FileNotFoundError) as err:
         print(f"seine-lite {argv[0]}: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # the input was fine but a write failed (a full disk): exit 1, one line
+        print(f"seine-lite {argv[0]}: error: {(str(err).strip().splitlines() or [repr(err)])[0]}", file=sys.stderr)
+        return 1
     except SystemExit as done:  # argparse: --help (0) or a usage error (2, one line)
         return done.code if isinstance(done.code, int) else 2

@@ -1,7 +1,8 @@
 """`seine-lite transition | predict | extend | story`: the pipeline's tasks from the shell.
 
 Every command writes its video atomically (.mp4 or .gif, by the suffix of --out) and, with
---strip, a PNG frame strip beside it. Nothing is written when an argument is wrong.
+--strip, a PNG frame strip beside it. Nothing is written when an argument is wrong; a write that
+fails (a full disk) keeps the old file and ends in one line naming the file, exit code 1.
 """
 from pathlib import Path
 

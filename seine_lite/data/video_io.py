@@ -2,8 +2,10 @@
 
 Videos are numpy uint8 (F, H, W, 3), mediapy's layout. mp4 and webm go through the ffmpeg
 binary bundled in `imageio_ffmpeg` (mediapy 1.2.7's reader breaks on its ffmpeg 9, docs/pitfalls.md);
-GIF goes through Pillow. Every write is atomic: the file is written under a temporary name in the
-same folder and moved into place with os.replace, so an error never leaves half a file behind.
+GIF goes through Pillow. Every write is atomic and checked (`write_atomic`): the file is written
+under a temporary name in the same folder, flushed to disk, read back (frame count), and only then
+moved into place with os.replace. On any failure (a full disk, ffmpeg's exit code or an error in its
+log) the temporary file is removed, the old file is kept, and an OSError names the file and the cause.
 
 Images in may be a PIL image, a numpy array (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), uint8 or
 float in [0, 1], or a path. A file (or a PIL image as `Image.open` returns it) is turned upright
@@ -13,9 +15,13 @@ Grey is repeated to RGB; RGBA is composited over black (a transparent pixel beco
 are multiplied by alpha). `read_image` then resizes the shorter side to `size` (bicubic) and
 centre-crops to (size, size, 3); an image already that size is untouched.
 """
+import contextlib
 import os
 import re
+import subprocess
+import tempfile
 import uuid
+from fractions import Fraction
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -236,6 +242,7 @@ def _write_gif(path: str, video: np.ndarray, fps: float) -> None:
 
 
 def _write_ffmpeg(path: str, video: np.ndarray, fps: float, suffix: str) -> None:
+    """Pipe raw frames into the bundled ffmpeg; raise OSError on a non-zero exit or an error in its log."""
     _, height, width, _ = video.shape
     if suffix == ".webm":
         codec, params = "libvpx-vp9", ["-crf", str(WEBM_CRF), "-b:v", "0"]
@@ -243,19 +250,72 @@ def _write_ffmpeg(path: str, video: np.ndarray, fps: float, suffix: str) -> None
     else:
         codec, params = "libx264", ["-crf", str(MP4_CRF), "-preset", "medium"]
         pix_fmt = "yuv420p" if height % 2 == 0 and width % 2 == 0 else "yuv444p"   # 4:2:0 needs even sides
-    writer = imageio_ffmpeg.write_frames(path, (width, height), fps=fps, codec=codec, pix_fmt_in="rgb24",
-                                         pix_fmt_out=pix_fmt, quality=None, macro_block_size=1,
-                                         output_params=params, ffmpeg_log_level="error")
-    writer.send(None)
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-f", "rawvideo", "-vcodec", "rawvideo",
+           "-s", f"{width}x{height}", "-pix_fmt", "rgb24", "-r", str(Fraction(fps).limit_denominator()),
+           "-i", "-", "-an", "-vcodec", codec, "-pix_fmt", pix_fmt, *params, path]
+    with tempfile.TemporaryFile() as log:     # a file, not a pipe: ffmpeg can never block on it
+        process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            with contextlib.suppress(BrokenPipeError):    # ffmpeg stopped early: its log says why
+                for frame in video:
+                    process.stdin.write(frame.tobytes())
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.close()
+            code = process.wait()
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        log.seek(0)
+        lines = [line.strip() for line in log.read().decode(errors="replace").splitlines() if line.strip()]
+    bad = [line for line in lines if "error" in line.lower() or "no space left" in line.lower()]
+    if code != 0 or bad:
+        worst = next((line for line in bad if "no space left" in line.lower()), (bad or lines or ["no message"])[-1])
+        raise OSError(f"ffmpeg failed (exit code {code}): {worst}")
+
+
+def _reads_back(path: str, frames: int, exact: bool) -> None:
     try:
-        for frame in video:
-            writer.send(np.ascontiguousarray(frame))
-    finally:
-        writer.close()
+        got = count_frames(path)
+    except ValueError as error:
+        raise OSError(f"the written file does not read back ({error})") from None
+    if got < 1 or (exact and got != frames):
+        raise OSError(f"the written file reads back with {got} of {frames} frames")
+
+
+def write_atomic(path, write, check=None) -> Path:
+    """`write(tmp)` to a temporary file beside `path`, flush it to disk, `check(tmp)`, then os.replace.
+
+    On any failure the temporary file is removed and `path` is left as it was; an OSError from
+    writing or checking becomes one OSError naming `path` and the cause.
+    """
+    path = Path(path)
+    tmp = str(path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.tmp{path.suffix}"))   # same folder
+    try:
+        try:
+            write(tmp)
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if check is not None:
+                check(tmp)
+            os.replace(tmp, path)
+        except OSError as error:
+            failed = OSError(f"could not write {str(path)!r}: {error.strerror or error}; "
+                             "any earlier file there is unchanged")
+            failed.errno = error.errno
+            raise failed from error
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+    return path
 
 
 def write_video(path, video, fps: float = 8) -> Path:
-    """Write frames to .mp4 (H.264), .webm (VP9) or .gif, chosen by suffix; atomic. Returns the path."""
+    """Write frames to .mp4 (H.264), .webm (VP9) or .gif, chosen by suffix; atomic and checked."""
     if not isinstance(path, (str, os.PathLike)):
         raise ValueError(f"path: expected a file path, got {type(path).__name__}")
     path = Path(path)
@@ -267,15 +327,8 @@ def write_video(path, video, fps: float = 8) -> Path:
         raise ValueError(f"fps must be a number in (0, 1000], got {fps!r}")
     video = as_video(video)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = str(path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.tmp{suffix}"))   # same folder
-    try:
-        if suffix == ".gif":
-            _write_gif(tmp, video, float(fps))
-        else:
-            _write_ffmpeg(tmp, video, float(fps), suffix)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
+    if suffix == ".gif":   # Pillow may merge two frames that quantise alike: at least one must come back
+        return write_atomic(path, lambda tmp: _write_gif(tmp, video, float(fps)),
+                            lambda tmp: _reads_back(tmp, len(video), exact=False))
+    return write_atomic(path, lambda tmp: _write_ffmpeg(tmp, video, float(fps), suffix),
+                        lambda tmp: _reads_back(tmp, len(video), exact=True))
