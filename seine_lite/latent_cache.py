@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
@@ -81,10 +82,7 @@ def build_latent_cache(cfg: DataConfig, preset: str, vae, text_encoder, text_enc
     key = _cache_key(cfg, preset, vae, text_encoder_name)
     path = Path(cache_dir) / f"latents-{key}.safetensors" if cache_dir else None
     if path is not None and path.exists():
-        tensors = load_file(str(path))
-        captions = json.loads((path.with_suffix(".json")).read_text())
-        return LatentCache(tensors["latents"], tensors["caption_ids"], tensors["states"],
-                           tensors["text_mask"].bool(), captions)
+        return read_latent_cache(path)
 
     p = get_preset(preset)
     clips, clip_captions = load_clips(cfg, p.num_frames, p.size)
@@ -97,6 +95,9 @@ def build_latent_cache(cfg: DataConfig, preset: str, vae, text_encoder, text_enc
     for start in tqdm(range(0, len(clips), batch_size), desc="encoding clips", disable=not progress):
         chunks.append(encode_video(vae, clips[start:start + batch_size]).float().cpu())
     cache = LatentCache(torch.cat(chunks), caption_ids, states.float().cpu(), text_mask.bool().cpu(), captions)
+    if not (torch.isfinite(cache.latents).all() and torch.isfinite(cache.states).all()):
+        raise ValueError("encoding the clips gave NaN or inf latents (the VAE or the text encoder is broken); "
+                         "nothing was cached")
 
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,4 +109,32 @@ def build_latent_cache(cfg: DataConfig, preset: str, vae, text_encoder, text_enc
         tmp_json.write_text(json.dumps(captions))
         os.replace(tmp_json, path.with_suffix(".json"))
         os.replace(tmp, path)
+    return cache
+
+
+def read_latent_cache(path) -> LatentCache:
+    """A cache written by `build_latent_cache`, checked: a cut, garbled or NaN-holding file (or its
+    captions JSON) is a ValueError naming the file, so training never runs on (or blames --lr for) it."""
+    path = Path(path)
+    fix = f"delete the cache folder {str(path.parent)!r} (or this file) to rebuild it"
+    try:
+        tensors = load_file(str(path))
+        cache = LatentCache(tensors["latents"], tensors["caption_ids"], tensors["states"],
+                            tensors["text_mask"].bool(), None)
+    except (SafetensorError, OSError, RuntimeError, ValueError, KeyError) as err:
+        cause = (str(err).strip().splitlines() or [type(err).__name__])[0][:120]
+        raise ValueError(f"latent cache {str(path)!r} is damaged or cut short ({cause}); {fix}") from None
+    if not (torch.isfinite(cache.latents).all() and torch.isfinite(cache.states).all()):
+        raise ValueError(f"latent cache {str(path)!r}: the cache holds NaN or inf: {fix}")
+    captions_file = path.with_suffix(".json")
+    try:
+        cache.captions = json.loads(captions_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        cause = (str(err).strip().splitlines() or [type(err).__name__])[0][:120]
+        raise ValueError(f"latent cache captions {str(captions_file)!r} cannot be read ({cause}); {fix}") from None
+    ids = cache.caption_ids
+    if (not isinstance(cache.captions, list) or not all(isinstance(c, str) for c in cache.captions)
+            or len(cache.captions) != len(cache.states) or len(ids) != len(cache)
+            or (len(ids) and (int(ids.min()) < 0 or int(ids.max()) >= len(cache.captions)))):
+        raise ValueError(f"latent cache captions {str(captions_file)!r} do not match {path.name}; {fix}")
     return cache

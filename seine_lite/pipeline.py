@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from seine_lite import inputs
+from seine_lite import batching, inputs
 from seine_lite.data.video_io import read_image
 from seine_lite.diffusion import NoiseSchedule, guided
 from seine_lite.masking import condition_latent, latent_mask, layout_picture, mask_from_given, parse_layout, unet_input
@@ -137,7 +137,7 @@ class SeinePipeline:
           "ddpm", "dpm++", "unipc" in place of pipe.scheduler), paste_given=True (False shows the
           model's own version of the given frames: SEINE never pastes them back while sampling),
           conditioning="concat" ("replace": the given frames are overwritten in z_t at every step,
-          replacement.py).
+          replacement.py), max_batch=8 (videos sampled at once: a long batch runs in chunks, batching.py).
         """
         return _unbatch(self._generate(*self._frames_and_mask(frames, mask), prompt, **kwargs))
 
@@ -248,7 +248,8 @@ class SeinePipeline:
     def _generate(self, pixels, given, prompt, num_inference_steps=25, guidance_scale=None, seed=None,
                   sampler=None, paste_given=True, conditioning="concat", negative_prompt=None, generator=None,
                   num_videos_per_prompt=1, latents=None, output_type="np", callback_on_step_end=None,
-                  callback_on_step_end_tensor_inputs=("latents",), per_video=False):
+                  callback_on_step_end_tensor_inputs=("latents",), per_video=False,
+                  max_batch=batching.DEFAULT_MAX_BATCH):
         """Check the arguments, sample, decode: the videos in `output_type`, batch first.
         `pixels` is (1, F, H, W, 3), shared by every video, or with `per_video` one row per video."""
         if given.all():
@@ -272,14 +273,21 @@ class SeinePipeline:
         names = inputs.check_callback(callback_on_step_end, callback_on_step_end_tensor_inputs, CALLBACK_TENSORS)
         if per_video and len(pixels) != len(texts):
             raise ValueError(f"{len(pixels)} rows of frames for {len(texts)} videos")
-        z = self._sample(pixels, given, texts, negatives, steps, scale, generator, scheduler, conditioning,
-                         latents, callback_on_step_end, names)
-        if output_type == "latent":
-            return z
-        videos = decode_video(self.vae, z)
-        if paste_given:
-            videos[:, given] = pixels[:, given]  # given frames come back exactly as given
-        return convert_videos(videos, output_type)
+        parts = batching.chunks(len(texts), max_batch, scheduler, conditioning, callback_on_step_end)
+        if len(parts) > 1:   # z_T drawn for the whole batch, as one call draws it
+            latents = batching.start_noise(latents, self.vae, len(texts), self.num_frames, self.meta["size"], generator)
+        out = []
+        for part in tqdm(parts, desc="videos", disable=len(parts) == 1 or self._progress.get("disable", False)):
+            rows = pixels[part] if per_video else pixels
+            z = self._sample(rows, given, texts[part], negatives[part], steps, scale, generator, scheduler,
+                             conditioning, None if latents is None else latents[part], callback_on_step_end, names)
+            if output_type != "latent":
+                z = decode_video(self.vae, z)
+                if paste_given:
+                    z[:, given] = rows[:, given]  # given frames come back exactly as given
+            out.append(z)
+        joined = out[0] if len(out) == 1 else torch.cat(out) if output_type == "latent" else np.concatenate(out)
+        return joined if output_type == "latent" else convert_videos(joined, output_type)
 
     def _sample(self, pixels, given, texts, negatives, steps, scale, g, scheduler, conditioning, latents,
                 callback, names):

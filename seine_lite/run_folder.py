@@ -8,12 +8,14 @@
                               one per held-out scoring ({"step", "score", "eval"}: train_scoring.py)
     DIR/loss.png              the loss curve, and the held-out score if the run was scored
     DIR/legs.json             each call of `train`: its command, steps and wall minutes
+    DIR/train.lock            {"pid", "host"} of the run training into DIR now (one run per folder)
 """
 import json
 import os
 import random
 import shlex
 import shutil
+import socket
 import sys
 import time
 from pathlib import Path
@@ -24,10 +26,82 @@ from matplotlib.figure import Figure  # no pyplot: never switches a notebook's b
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from seine_lite.model_folder import PICKLE_SUFFIXES
+from seine_lite.model_folder import META_NAME, PICKLE_SUFFIXES
 
 CHECKPOINTS = "checkpoints"
 MODEL_WEIGHTS = "model.safetensors"
+LOCK_NAME = "train.lock"
+# all a run writes into its folder (the latent cache stays: it depends on the data only)
+RUN_FILES = (CHECKPOINTS, "metrics.jsonl", "train_config.json", "loss.png", "legs.json", "best",
+             "unet", "vae", "scheduler", META_NAME)
+
+
+def take_lock(out: Path, argument: str = "--out") -> Path:
+    """Create OUT/train.lock ({"pid", "host"}) atomically; refuse while a live run holds it, take
+    over (with a message) one left by a process of this host that is gone."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / LOCK_NAME
+    for attempt in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            holder, stale = _lock_holder(path)
+            if not stale or attempt:
+                raise ValueError(f"{argument}: {str(out)!r} is in use by another training run ({holder or 'a new one'}); "
+                                 f"wait for it to finish, or delete {str(path)!r} if that run is gone") from None
+            if holder:
+                print(f"seine-lite train: taking over {str(path)!r} from {holder}, which is no longer running",
+                      file=sys.stderr)
+            path.unlink(missing_ok=True)
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}))
+        return path
+
+
+def release_lock(path: Path):
+    """Remove the lock take_lock made (only if it is still this process's)."""
+    if _lock_holder(path)[0] == f"pid {os.getpid()} on {socket.gethostname()}":
+        path.unlink(missing_ok=True)
+
+
+def _lock_holder(path: Path):
+    """("pid P on HOST", whether that process is gone); an unreadable lock counts as held, a
+    vanished one is (None, True)."""
+    try:
+        holder = json.loads(path.read_text())
+        pid, host = int(holder["pid"]), str(holder["host"])
+    except FileNotFoundError:
+        return None, True
+    except (OSError, ValueError, KeyError, TypeError):
+        return "an unreadable lock file", False
+    if pid <= 0:
+        return "an unreadable lock file", False
+    if host != socket.gethostname() or pid == os.getpid():
+        return f"pid {pid} on {host}", False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return f"pid {pid} on {host}", True
+    except PermissionError:   # alive, another user's
+        pass
+    return f"pid {pid} on {host}", False
+
+
+def clear_old_run(out: Path, overwrite: bool, argument: str = "--out"):
+    """A new run needs a folder holding no other run: refuse one, or with `overwrite` remove that
+    run's files (RUN_FILES, nothing else)."""
+    if not (out / "train_config.json").exists() and latest_checkpoint(out) is None:
+        return
+    if not overwrite:
+        raise ValueError(f"{argument}: {str(out)!r} already holds a training run; continue it with --resume, "
+                         "or replace it with --overwrite")
+    for name in RUN_FILES:
+        target = out / name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
 
 
 def latest_checkpoint(out: Path):

@@ -29,9 +29,9 @@ from seine_lite.latent_cache import DataConfig, build_latent_cache, cache_source
 from seine_lite.masking import MaskMixture, MaskSampler
 from seine_lite.model_folder import check_model_folder, read_meta, save_model_folder
 from seine_lite.presets import get_preset
-from seine_lite.run_folder import (CHECKPOINTS, check_resume, earlier_legs, elapsed_until, latest_checkpoint,
-                                   load_state, plot_loss, record_leg, refuse_pickles, save_checkpoint,
-                                   write_metrics)
+from seine_lite.run_folder import (CHECKPOINTS, check_resume, clear_old_run, earlier_legs, elapsed_until,
+                                   latest_checkpoint, load_state, plot_loss, record_leg, refuse_pickles,
+                                   release_lock, save_checkpoint, take_lock, write_metrics)
 from seine_lite.text import CachedTextEncoder, load_text_encoder
 from seine_lite.train_scoring import eval_row, score_model
 from seine_lite.training_step import training_step
@@ -95,26 +95,40 @@ def draw_batch(cache, cfg: TrainConfig, step: int, rank: int):
 
 
 def train(cfg: TrainConfig, out, resume: bool = False, progress: bool = True, max_minutes: float = None,
-          trust_pickle: bool = False) -> dict:
+          trust_pickle: bool = False, overwrite: bool = False) -> dict:
     """Train (or resume) into `out`; returns the last logged metrics row.
 
     `max_minutes` stops the loop (with a checkpoint and an exported model) once this call has
     run that long, building the latent cache included; `resume=True` continues from the last checkpoint,
     which holds safetensors and JSON only: one holding a pickle (.pkl, .bin: an older seine_lite's, or
-    planted) is refused unless `trust_pickle=True`.
+    planted) is refused unless `trust_pickle=True`. A new run into a folder holding another run is
+    refused unless `overwrite=True` (which removes that run's files first); OUT/train.lock keeps a
+    second run out of the folder while this one trains.
     """
     out = Path(out)
-    preset = get_preset(cfg.preset)
     started = time.time()  # the --max-minutes budget counts the latent cache too
-    mixed = "bf16" if torch.cuda.is_available() else "no"
-    accelerator = Accelerator(mixed_precision=mixed)
+    if resume and overwrite:
+        raise ValueError("--overwrite starts the run in --out again and --resume continues it: give one")
+    if resume and not (out / "train_config.json").exists():
+        raise FileNotFoundError(f"resume: {str(out)!r} holds no training run (train_config.json missing)")
+    accelerator = Accelerator(mixed_precision="bf16" if torch.cuda.is_available() else "no")
+    lock = take_lock(out) if accelerator.is_main_process else None   # the main process writes the folder
+    try:
+        if not resume and accelerator.is_main_process:
+            clear_old_run(out, overwrite)
+        return _train(cfg, out, accelerator, started, resume, progress, max_minutes, trust_pickle)
+    finally:
+        if lock is not None:
+            release_lock(lock)
+
+
+def _train(cfg, out: Path, accelerator, started: float, resume: bool, progress: bool, max_minutes, trust_pickle):
+    preset = get_preset(cfg.preset)
     rank, world = accelerator.process_index, accelerator.num_processes
     set_seed(cfg.seed)
 
     last = None
     if resume:
-        if not (out / "train_config.json").exists():
-            raise FileNotFoundError(f"resume: {str(out)!r} holds no training run (train_config.json missing)")
         check_resume(out, cfg.preset)
         last = latest_checkpoint(out)
         if last is not None:

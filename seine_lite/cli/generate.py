@@ -3,7 +3,10 @@
 Every command writes its video atomically (.mp4 or .gif, by the suffix of --out) and, with
 --strip, a PNG frame strip beside it. Nothing is written when an argument is wrong; a write that
 fails (a full disk) keeps the old file and ends in one line naming the file, exit code 1.
+Ctrl-C ends in one line too, exit code 130, and leaves no partial output.
 """
+import functools
+import sys
 from pathlib import Path
 
 from seine_lite import SeinePipeline
@@ -14,6 +17,21 @@ from seine_lite.story_file import load_shots
 from seine_lite.viz import frame_strip_figure, save_figure
 
 VIDEO_SUFFIXES = (".mp4", ".gif")
+_written = []   # the files the running command has written (each write is atomic)
+
+
+def _interruptible(command):
+    """Ctrl-C (SIGINT) while loading or sampling: one line and exit code 130, not a traceback."""
+    @functools.wraps(command)
+    def run(argv) -> int:
+        _written.clear()
+        try:
+            return command(argv)
+        except KeyboardInterrupt:
+            done = f"wrote only {', '.join(_written)}" if _written else "nothing written"
+            print(f"seine-lite {command.__name__}: interrupted; {done}", file=sys.stderr)
+            return 130
+    return run
 
 
 def _common(p: OneLineParser, out_default: str, prompt: bool = True):
@@ -59,11 +77,14 @@ def _sampling(args) -> dict:
 
 def _write(video, args, out: Path, title: str):
     write_video(out, video, fps=args.fps)
+    _written.append(str(out))
     if args.strip:
         save_figure(frame_strip_figure({title: video}, count=8), out.with_suffix(".png"))
+        _written.append(str(out.with_suffix(".png")))
     print(f"wrote {out} ({len(video)} frames)")
 
 
+@_interruptible
 def transition(argv) -> int:
     p = OneLineParser(prog="seine-lite transition", description="A generated transition between two images.")
     p.add_argument("first", help="image of the first scene")
@@ -76,6 +97,7 @@ def transition(argv) -> int:
     return 0
 
 
+@_interruptible
 def predict(argv) -> int:
     p = OneLineParser(prog="seine-lite predict", description="Animate an image (or continue the given frames).")
     p.add_argument("images", nargs="+", help="one image, or the first k frames in order")
@@ -88,6 +110,7 @@ def predict(argv) -> int:
     return 0
 
 
+@_interruptible
 def extend(argv) -> int:
     p = OneLineParser(prog="seine-lite extend", description="Make a video longer by autoregressive prediction.")
     p.add_argument("video", help="a video file (.mp4, .gif, .webm)")
@@ -104,6 +127,7 @@ def extend(argv) -> int:
     return 0
 
 
+@_interruptible
 def story(argv) -> int:
     p = OneLineParser(prog="seine-lite story", description="Shots from a YAML file, joined by generated transitions.")
     p.add_argument("shots", help="a shots YAML file (see data_samples/story/shots.yaml)")

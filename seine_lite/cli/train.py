@@ -64,6 +64,9 @@ def build_parser() -> OneLineParser:
                    "(default: the bundled VAE)")
     p.add_argument("--out", required=True, help="output folder: checkpoints, metrics, the trained model")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start a new run in an --out that holds another run, removing that run's checkpoints, "
+                        "metrics, config and model first (nothing else)")
     p.add_argument("--trust-pickle", action="store_true",
                    help="with --resume: accept a checkpoint holding pickle files (.pkl/.bin, as older versions "
                         "wrote), which can run code; only for a run folder you trust")
@@ -171,7 +174,7 @@ def main(argv=None):
     try:
         cfg = config_from_args(args)
         train(cfg, args.out, resume=args.resume, progress=not args.no_progress, max_minutes=args.max_minutes,
-              trust_pickle=args.trust_pickle)
+              trust_pickle=args.trust_pickle, overwrite=args.overwrite)
     except (ValueError, FileNotFoundError, FloatingPointError) as err:
         if fresh and not isinstance(err, FloatingPointError) and not (Path(args.out) / CHECKPOINTS).exists():
             shutil.rmtree(args.out, ignore_errors=True)  # a run that never started leaves nothing behind
