@@ -30,7 +30,7 @@ start=$(date +%s)
     --steps 100000 --batch-size 8 --lr 5e-4 --warmup-steps 50 --prediction v_prediction --ema-decay 0.998 \
     --text-encoder minilm-words --frame-positions 16 --masks transition=0.2,prediction=0.2,first1=0.6 --source-masks transitions=onelast1 \
     --checkpoint-every 200 --max-minutes "$MINUTES" --init-from seine_lite/weights/reference --no-progress \
-    --out runs/gpu/cpu_preset
+    --overwrite --out runs/gpu/cpu_preset
 "$PY" -m seine_lite.cli eval --model runs/gpu/cpu_preset --clips 12 --scenes 8 --pairs 4 --device cuda \
     --out runs/gpu/cpu_preset --no-progress
 echo "train + eval on CUDA: $(( $(date +%s) - start )) s" | tee -a runs/gpu/tests.txt

@@ -18,7 +18,7 @@ export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELI
 "$BIN/seine-lite" train --preset cpu --data shapes --num-clips 2000 --steps "${STEPS:-800}" \
   --batch-size 8 --lr 5e-4 --warmup-steps 50 --prediction v_prediction --ema-decay 0.998 \
   --masks transition=0.2,prediction=0.2,first1=0.6 --checkpoint-every 200 --max-minutes 45 \
-  --init-from seine_lite/weights/reference --frame-positions 16 --no-progress --out "runs/sbs_$name" "$@" \
+  --init-from seine_lite/weights/reference --frame-positions 16 --no-progress --overwrite --out "runs/sbs_$name" "$@" \
   > "runs/sbs_$name.log" 2>&1
 "$BIN/seine-lite" eval --model "runs/sbs_$name" --clips 12 --scenes 8 --pairs 4 --out "runs/sbs_$name" \
   --no-progress >> "runs/sbs_$name.log" 2>&1
