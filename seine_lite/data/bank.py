@@ -108,11 +108,17 @@ def _licence(source: BankSource, package_root: Path, inner: str) -> tuple:
     if not copyright_files:
         return "unknown", source.attribution or source.package
     inner = inner[len(source.copyright_prefix):] if inner.startswith(source.copyright_prefix) else inner
-    paragraphs = read_debian_copyright(copyright_files[0])
+    paragraphs = _copyright_paragraphs(str(copyright_files[0]))
     holder, licence = licence_for(paragraphs, inner)
     if licence == "unknown":     # wallpapers list their files under a version folder ("16.04/x.jpg")
         holder, licence = _by_name(paragraphs, inner)
     return licence, source.attribution or holder.replace("\n", "; ")
+
+
+@lru_cache(maxsize=16)
+def _copyright_paragraphs(path: str) -> list:
+    """A package's debian/copyright, parsed once per build rather than once per file."""
+    return read_debian_copyright(path)
 
 
 def _by_name(paragraphs: list, inner: str) -> tuple:

@@ -24,9 +24,9 @@ class PackageError(RuntimeError):
     """A package could not be fetched or unpacked (the message says why, in one line)."""
 
 
-def _run(command: list, what: str) -> None:
+def _run(command: list, what: str, cwd=None) -> None:
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=cwd)
     except (OSError, subprocess.TimeoutExpired) as err:
         raise PackageError(f"{what}: {err}") from None
     if done.returncode != 0:
@@ -37,14 +37,16 @@ def _run(command: list, what: str) -> None:
 def fetch_wheel(requirement: str, cache: Path) -> Path:
     """The wheel of `requirement` ("name==version") in `cache`, downloaded by pip if missing."""
     name, _, version = requirement.partition("==")
-    stem = name.replace("-", "_").lower()
-    found = [p for p in Path(cache).glob("*.whl") if p.name.lower().startswith(f"{stem}-{version}".lower())]
-    if found:
-        return found[0]
+    prefix = f"{name.replace('-', '_')}-{version}".lower()
+
+    def in_cache():
+        return [p for p in Path(cache).glob("*.whl") if p.name.lower().startswith(prefix)]
+    if in_cache():
+        return in_cache()[0]
     Path(cache).mkdir(parents=True, exist_ok=True)
     _run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
           "--python-version", "3.11", "-d", str(cache), requirement], f"pip download {requirement}")
-    found = [p for p in Path(cache).glob("*.whl") if p.name.lower().startswith(f"{stem}-{version}".lower())]
+    found = in_cache()
     if not found:
         raise PackageError(f"pip download {requirement}: no wheel arrived in {cache}")
     return found[0]
@@ -58,15 +60,10 @@ def fetch_deb(package: str, cache: Path) -> Path:
     if shutil.which("apt-get") is None:
         raise PackageError(f"{package}: apt-get is not on this machine (Debian packages are skipped)")
     Path(cache).mkdir(parents=True, exist_ok=True)
-    try:
-        done = subprocess.run(["apt-get", "download", "-q", package], cwd=cache, capture_output=True,
-                              text=True, timeout=900)
-    except (OSError, subprocess.TimeoutExpired) as err:
-        raise PackageError(f"apt-get download {package}: {err}") from None
+    _run(["apt-get", "download", "-q", package], f"apt-get download {package}", cwd=cache)
     found = sorted(Path(cache).glob(f"{package}_*.deb"))
-    if done.returncode != 0 or not found:
-        lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
-        raise PackageError(f"apt-get download {package}: {lines[-1] if lines else 'no .deb arrived'}")
+    if not found:
+        raise PackageError(f"apt-get download {package}: no .deb arrived in {cache}")
     return found[-1]
 
 
