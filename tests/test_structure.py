@@ -99,18 +99,24 @@ def test_the_package_has_no_import_cycle():
 
 
 @pytest.mark.usefixtures("one_thread")
-def test_the_bundled_model_makes_the_same_transition_byte_for_byte():
+def test_the_bundled_model_makes_the_recorded_transition():
     """tests/data/bundled_transition.npz was first recorded before the code moved into its present
     files (issue 14), and is recorded again, with the same call, whenever new weights are shipped:
-    a refactor that changes the weights' names, the sampler or the data path changes these bytes."""
+    a refactor that changes the weights' names, the sampler or the data path changes most of these
+    bytes. One machine gives the same bytes every time (tests/test_determinism.py), but CPUs with
+    other vector units round a few floats differently: on an AMD EPYC 3 of 196,608 bytes came out
+    one grey level away from the ones recorded on the machine that wrote the file. So up to one
+    byte in 10,000 may differ, by one grey level at most."""
     pipe = SeinePipeline.from_pretrained()
     pipe.set_progress_bar_config(disable=True)
     clips, _ = make_shapes_clips(2, seed=7, split="heldout")
     video = pipe.transition(clips[0][0], clips[1][-1], prompt="a transition", seed=3, num_inference_steps=8)
     expected = np.load(ROOT / "tests" / "data" / "bundled_transition.npz")["video"]
     assert video.shape == expected.shape and video.dtype == expected.dtype
-    differ = int((video != expected).sum())
-    assert differ == 0, f"{differ} of {video.size} bytes differ from the recorded transition"
+    gap = np.abs(video.astype(np.int16) - expected.astype(np.int16))
+    differ = int((gap > 0).sum())
+    assert differ <= video.size // 10_000, f"{differ} of {video.size} bytes differ from the recorded transition"
+    assert int(gap.max()) <= 1, f"a byte is {int(gap.max())} grey levels from the recorded transition"
 
 
 CITED = re.compile(r"(?<![\w/.])((?:seine_lite|docs|scripts|benchmarks|notebooks|tests|data_samples)/"
