@@ -97,8 +97,9 @@ print(f"{STEPS} steps of {cfg.batch_size} clips, from {NUM_CLIPS} clips")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for name in ("preset", "lr", "ema_decay", "caption_dropout", "grad_clip", "generated_only"):
+for name in ("preset", "lr", "ema_decay", "caption_dropout", "grad_clip"):
     print(f"{name:<16} {getattr(cfg, name)}")
+print("generated_only  ", cfg.loss.generated_only)     # the extras sit in groups: cfg.loss, cfg.unet_options, ...
 print("schedule        ", asdict(cfg.schedule))
 print("masks           ", cfg.masks.weights(), "p =", cfg.masks.p)
 

@@ -56,7 +56,7 @@ from seine_lite.evaluate import EVAL_SEED, interpolation
 from seine_lite.latent_cache import DataConfig
 from seine_lite.masking import MaskMixture, MaskSampler, mask_from_given, parse_layout
 from seine_lite.replacement import replace_given, replacement_generator
-from seine_lite.train import TrainConfig, train
+from seine_lite.train import LossOptions, TrainConfig, train
 from seine_lite.baselines import dissolve
 from seine_lite.unet import VideoUNet, unet_config_for
 from seine_lite.vae import load_vae
@@ -90,13 +90,13 @@ def folder(name):
 WIDER = {**unet_config_for("tiny", latent_channels=load_vae().config.latent_channels),
          "block_out_channels": (16, 32), "norm_num_groups": 8}
 base = TrainConfig(preset="tiny", data=DataConfig(data="shapes", num_clips=256, seed=0), unet=WIDER,
-                   schedule=NoiseSchedule(prediction_type="v_prediction"), snr_gamma=5.0,
+                   schedule=NoiseSchedule(prediction_type="v_prediction"), loss=LossOptions(snr_gamma=5.0),
                    steps=STEPS, batch_size=32, lr=1e-3, warmup_steps=20, checkpoint_every=STEPS, seed=0)
 MODELS = {
     "seine": base,
     "seine, seed 1": replace(base, seed=1),
     "transition only": replace(base, masks=MaskMixture(transition=1.0, prediction=0.0, bernoulli=0.0)),
-    "generated-frame loss": replace(base, generated_only=True),
+    "generated-frame loss": replace(base, loss=replace(base.loss, generated_only=True)),
 }
 ROWS = {  # what we measure: row name -> (model, how the pipeline samples)
     "SEINE (concat)": ("seine", {}),
@@ -108,7 +108,7 @@ ROWS = {  # what we measure: row name -> (model, how the pipeline samples)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-reference = asdict(base)
+reference = {**asdict(base), **asdict(base.loss)}      # SEINE's settings and the loss options
 print("base:", {k: reference[k] for k in ("preset", "batch_size", "lr", "snr_gamma", "seed")},
       base.schedule.prediction_type, "masks", base.masks.weights())
 print(f"UNet widths {WIDER['block_out_channels']}: {VideoUNet(**WIDER).num_parameters():,} parameters")

@@ -56,7 +56,7 @@ from seine_lite.masking import MaskSampler
 from seine_lite.pipeline import join_prompts
 from seine_lite.presets import get_preset
 from seine_lite.text import CachedTextEncoder, load_text_encoder
-from seine_lite.train import TrainConfig, train
+from seine_lite.train import LossOptions, TrainConfig, train
 from seine_lite.training_step import training_step
 from seine_lite.unet import VideoUNet, unet_config_for
 from seine_lite.vae import load_vae
@@ -110,7 +110,7 @@ plan = "CPU, quick mode" if QUICK else "GPU" if device.type == "cuda" else "CPU"
 PRESET, NUM_CLIPS, BATCH, STEPS, MINUTES = PLANS[plan]
 LR = {"tiny": 1e-3, "cpu": 8e-4, "lab": 3e-4}[PRESET]   # notebook 09's, train_reference.sh's, TrainConfig's
 cfg = TrainConfig(preset=PRESET, data=DataConfig(data="shapes", num_clips=NUM_CLIPS, seed=0),
-                  schedule=NoiseSchedule(prediction_type="v_prediction"), snr_gamma=5.0,
+                  schedule=NoiseSchedule(prediction_type="v_prediction"), loss=LossOptions(snr_gamma=5.0),
                   steps=STEPS, batch_size=BATCH, lr=LR, warmup_steps=min(100, STEPS // 5),
                   checkpoint_every=min(STEPS, 1000), text_encoder="minilm", seed=0)
 OUT = WORK / PRESET
@@ -263,7 +263,7 @@ z0 = torch.randn(1, cache.latents.shape[1], p.num_frames, p.latent_size, p.laten
 states, mask = cache.states[1:2].to(device), cache.text_mask[1:2].to(device)
 t0 = time.time()
 step = training_step(unet, z0, states, mask, MaskSampler(cfg.masks), cfg.schedule, torch.Generator().manual_seed(0),
-                     snr_gamma=cfg.snr_gamma)
+                     snr_gamma=cfg.loss.snr_gamma)
 step.loss.backward()
 if device.type == "cuda":
     torch.cuda.synchronize()

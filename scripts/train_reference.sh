@@ -30,6 +30,11 @@ BIN=${BIN:-.venv/bin}
 #   SCORE=25            score on a held-out subset every 25 minutes; the best goes to $OUT/best
 #   MIX=shapes=0.8,transitions=0.2   the share of each source of DATA=mix (--mix)
 #   SOURCEMASKS=transitions=onelast1   one source's clips always train with one layout (--source-masks)
+# The conditioning options (seine_lite/conditioning.py, README "The reference model on real footage"):
+#   CONDITION=blend   the fill (zeros, blend, nearest)     RESIDUAL=1   diffuse z0 - fill (--residual)
+#   PREDICTION=sample what the UNet predicts              CNOISE=0.1   CDROP=0.1   noise / dropout of the fill
+#   START=0.6  COMPOSITE=1   the model's sampling defaults  VAE=real     the VAE retrained on photographs
+#   SCOREREAL=1       score on the real-footage probes too (--score-real)
 resume=()
 [ -d "$OUT/checkpoints" ] && resume=(--resume)
 extra=()
@@ -41,14 +46,23 @@ extra=()
 [ -n "${MIX:-}" ] && extra+=(--mix "$MIX")
 [ -n "${SOURCEMASKS:-}" ] && extra+=(--source-masks "$SOURCEMASKS")
 [ -n "${INIT:-}" ] && [ ${#resume[@]} = 0 ] && extra+=(--init-from "$INIT")
+[ "${RESIDUAL:-0}" = 1 ] && extra+=(--residual)
+[ -n "${CNOISE:-}" ] && extra+=(--condition-noise "$CNOISE")
+[ -n "${CDROP:-}" ] && extra+=(--condition-dropout "$CDROP")
+[ -n "${START:-}" ] && extra+=(--start "$START")
+[ "${COMPOSITE:-0}" = 1 ] && extra+=(--composite)
+[ -n "${VAE:-}" ] && extra+=(--vae "$VAE")
+[ "${SCOREREAL:-0}" = 1 ] && extra+=(--score-real)
 "$BIN/seine-lite" train --preset "$PRESET" --data "${DATA:-mix}" --num-clips "${CLIPS:-4000}" --steps "$STEPS" \
-  --batch-size "${BATCH:-8}" --lr "${LR:-8e-4}" --warmup-steps "${WARMUP:-100}" --prediction v_prediction \
+  --batch-size "${BATCH:-8}" --lr "${LR:-8e-4}" --warmup-steps "${WARMUP:-100}" --prediction "${PREDICTION:-v_prediction}" \
   --condition "${CONDITION:-zeros}" --text-encoder "${TEXT:-minilm}" --timestep-draw "${TDRAW:-uniform}" \
   --ema-decay "${EMA:-0.998}" --masks "${MASKS:-transition=0.4,prediction=0.4,bernoulli=0.2}" \
   --checkpoint-every 100 --max-minutes "$MINUTES" --out "$OUT" "${resume[@]}" "${extra[@]}"
 MODEL="$OUT"
 [ -d "$OUT/best/unet" ] && MODEL="$OUT/best"     # the best-scored checkpoint, not the last
-"$BIN/seine-lite" eval --model "$MODEL" --out "$MODEL" --device "$DEVICE"
+real=()
+[ "${SCOREREAL:-0}" = 1 ] && real=(--real)
+"$BIN/seine-lite" eval --model "$MODEL" --out "$MODEL" --device "$DEVICE" "${real[@]}"
 
 if [ "${SHIP:-0}" = 1 ]; then
   rm -rf seine_lite/weights/reference

@@ -13,7 +13,7 @@ from functools import cached_property
 import torch
 
 BETA_SCHEDULES = ("linear", "scaled_linear", "cosine")
-PREDICTION_TYPES = ("epsilon", "v_prediction")
+PREDICTION_TYPES = ("epsilon", "v_prediction", "sample")
 TIMESTEP_DRAWS = ("uniform", "logit-normal")
 
 
@@ -23,8 +23,9 @@ class NoiseSchedule:
 
     `beta_schedule`: "linear" (DDPM, SEINE), "scaled_linear" (Stable Diffusion: linear in √β),
     or "cosine" (Nichol & Dhariwal 2021, diffusers' "squaredcos_cap_v2"; ignores beta_start/end).
-    `prediction_type`: "epsilon" (the model predicts ε) or "v_prediction" (it predicts
-    v = √ᾱ ε - √(1-ᾱ) x_0, Salimans & Ho 2022, eq. in §4).
+    `prediction_type`: "epsilon" (the model predicts ε), "v_prediction" (it predicts
+    v = √ᾱ ε - √(1-ᾱ) x_0, Salimans & Ho 2022, eq. in §4) or "sample" (it predicts x_0 itself:
+    a zero output then means "x_0 = 0", which a residual model reads as "keep the fill").
     """
     num_train_timesteps: int = 1000
     beta_schedule: str = "linear"
@@ -106,9 +107,11 @@ class NoiseSchedule:
         return sqrt_a * x0 + sqrt_one_minus_a * noise
 
     def target(self, x0: torch.Tensor, noise: torch.Tensor, t) -> torch.Tensor:
-        """What the model learns to predict: ε, or v = √ᾱ_t ε - √(1-ᾱ_t) x_0."""
+        """What the model learns to predict: ε, v = √ᾱ_t ε - √(1-ᾱ_t) x_0, or x_0."""
         if self.prediction_type == "epsilon":
             return noise
+        if self.prediction_type == "sample":
+            return x0
         sqrt_a, sqrt_one_minus_a = self._coefficients(t, x0)
         return sqrt_a * noise - sqrt_one_minus_a * x0
 
@@ -121,7 +124,8 @@ class NoiseSchedule:
         `generated_only=True` averages over the generated frames only (`mask` (B, 1, F, h|1, w|1),
         1 = generate, required then); a sample with nothing to generate is left out of the mean.
         `snr_gamma` (e.g. 5.0) turns on Min-SNR-γ weighting (Hang et al. 2023, eq. 9): each sample
-        is weighted by min(SNR_t, γ) / SNR_t for ε (by min(SNR_t, γ) / (SNR_t + 1) for v), which
+        is weighted by min(SNR_t, γ) / SNR_t for ε (by min(SNR_t, γ) / (SNR_t + 1) for v, by
+        min(SNR_t, γ) for x_0), which
         stops the easy low-noise steps dominating and converges faster; None = unweighted.
         """
         if pred.shape != x0.shape or noise.shape != x0.shape:
@@ -149,7 +153,7 @@ class NoiseSchedule:
             raise ValueError(f"snr_gamma must be positive or None, got {gamma}")
         snr = self.snr(self.timesteps_for(t, x0))
         clipped = torch.clamp(snr, max=gamma)
-        return clipped / snr if self.prediction_type == "epsilon" else clipped / (snr + 1)
+        return {"epsilon": clipped / snr, "v_prediction": clipped / (snr + 1), "sample": clipped}[self.prediction_type]
 
 
 def _cosine_betas(n: int, max_beta: float = 0.999) -> torch.Tensor:

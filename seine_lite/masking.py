@@ -207,11 +207,33 @@ def blended_latent(z0: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return torch.einsum("b f g, b c g h w -> b c f h w", weights, z0)
 
 
-CONDITIONS = {"zeros": masked_latent, "blend": blended_latent}
+def nearest_weights(given: np.ndarray) -> torch.Tensor:
+    """(B, F) bool -> (B, F, F): row f copies the given frame nearest f in time (the earlier on a tie)."""
+    given = np.asarray(given, dtype=bool)
+    weights = np.zeros(given.shape + given.shape[-1:], dtype=np.float32)
+    for b, row in enumerate(given):
+        known = np.flatnonzero(row)
+        if len(known):
+            nearest = known[np.abs(np.arange(row.size)[:, None] - known[None, :]).argmin(axis=1)]
+            weights[b, np.arange(row.size), nearest] = 1.0
+    return torch.from_numpy(weights)
+
+
+def nearest_latent(z0: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Clean latent with each generated frame a copy of the nearest given frame (RVD's copy baseline)."""
+    if z0.ndim != 5 or mask.ndim != 5 or mask.shape[1] != 1:
+        raise ValueError(f"z0 must be (B, C, F, h, w) and mask (B, 1, F, h|1, w|1), "
+                         f"got {tuple(z0.shape)} and {tuple(mask.shape)}")
+    weights = nearest_weights(given_frames(mask)).to(device=z0.device, dtype=z0.dtype)
+    return torch.einsum("b f g, b c g h w -> b c f h w", weights, z0)
+
+
+CONDITIONS = {"zeros": masked_latent, "blend": blended_latent, "nearest": nearest_latent}
 
 
 def condition_latent(z0: torch.Tensor, mask: torch.Tensor, kind: str = "zeros") -> torch.Tensor:
-    """The clean-latent channels of the UNet input: "zeros" (SEINE) or "blend" (see `blended_latent`)."""
+    """The clean-latent channels of the UNet input: "zeros" (SEINE), "blend" (`blended_latent`) or
+    "nearest" (`nearest_latent`)."""
     if kind not in CONDITIONS:
         raise ValueError(f"condition must be one of {list(CONDITIONS)}, got {kind!r}")
     return CONDITIONS[kind](z0, mask)

@@ -18,6 +18,7 @@ from pathlib import Path
 from safetensors import SafetensorError, safe_open
 
 from seine_lite.diffusion import NoiseSchedule
+from seine_lite.conditioning import Conditioning
 from seine_lite.masking import CONDITIONS
 
 META_NAME = "seine_lite.json"
@@ -123,6 +124,10 @@ def check_model_folder(path, argument: str = "path") -> Path:
     if meta.get("condition", "zeros") not in CONDITIONS:
         raise ValueError(f"{argument}: {str(path / META_NAME)!r} must give 'condition' as one of "
                          f"{list(CONDITIONS)}, got {meta['condition']!r}")
+    try:   # the conditioning options (a residual model without a fill, a start outside (0, 1], ...)
+        Conditioning.from_meta(meta)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{argument}: {str(path / META_NAME)!r}: {err}") from None
     return path
 
 

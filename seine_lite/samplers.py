@@ -83,11 +83,14 @@ def predict_x0_and_eps(model_output, sample, alpha_prod_t, prediction_type: str)
 
     ε-prediction: x̂_0 = (x_t - √(1-ᾱ_t) ε̂) / √ᾱ_t          (DDPM eq. 4 solved for x_0; eq. 15)
     v-prediction: x̂_0 = √ᾱ_t x_t - √(1-ᾱ_t) v̂,  ε̂ = √ᾱ_t v̂ + √(1-ᾱ_t) x_t   (Salimans & Ho 2022)
+    x_0-prediction: x̂_0 is the output,  ε̂ = (x_t - √ᾱ_t x̂_0) / √(1-ᾱ_t)
     """
     beta_prod_t = 1 - alpha_prod_t
     if prediction_type == "epsilon":
         x0 = (sample - beta_prod_t ** 0.5 * model_output) / alpha_prod_t ** 0.5
         return x0, model_output
+    if prediction_type == "sample":
+        return model_output, (sample - alpha_prod_t ** 0.5 * model_output) / beta_prod_t ** 0.5
     x0 = (alpha_prod_t ** 0.5) * sample - (beta_prod_t ** 0.5) * model_output
     eps = (alpha_prod_t ** 0.5) * model_output + (beta_prod_t ** 0.5) * sample
     return x0, eps

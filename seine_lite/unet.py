@@ -12,10 +12,11 @@ With `text_pooled`, the mean of the text states also joins the timestep embeddin
 pooled text embedding does in SDXL, Podell et al. 2023, sec. 2.1), so every ResBlock, the 16x16
 ones without cross-attention included, hears the whole prompt: "moving left" is a fact about the
 whole clip, not about a place in it.
-Three options (all off by default, so older model folders load unchanged) come from issue 13:
-`text_words` adds each token's own word vector to its context state (`word_path.py`), and
+Three more options (all off by default, so older model folders load unchanged) add what the
+rest of the UNet cannot see. `text_words` adds each token's own word vector to its
+context state (`word_path.py`), because MiniLM's last layer barely tells "left" from "right".
 `frame_positions` and `relative_position_bias` tell every frame where it is in time
-(`frame_position.py`).
+(`frame_position.py`), because per-frame layers otherwise see the same input for every frame.
 """
 
 import torch

@@ -16,9 +16,7 @@ Outputs are filled from the kernel side (`out.outputs = ()`, `append_display_dat
 import html
 import io
 
-import imageio_ffmpeg
 import ipywidgets as widgets
-import mediapy
 import numpy as np
 from IPython.display import HTML
 from PIL import Image
@@ -26,43 +24,12 @@ from PIL import Image
 from seine_lite.data.photos import IMAGE_SUFFIXES, SAMPLE_IMAGES
 from seine_lite.data.video_io import read_image
 from seine_lite.masking import layout_picture, mask_from_given, parse_layout
+from seine_lite.widget_media import (as_uint8_video, check_frame_index, hstack_frames, png_bytes,
+                                     thumbnail, video_html)
 
 TASK_PRESETS = (("transition", "onelast1"), ("prediction", "first2"), ("interpolation", "interpolate4"))
 CUSTOM = "custom"
 GIVEN_BAR, GENERATE_BAR = (40, 170, 80), (200, 200, 200)   # colour strip under each frame cell
-
-
-# ----------------------------------------------------------------------------- pictures
-def png_bytes(image: np.ndarray, scale: int = 1) -> bytes:
-    """uint8 (H, W, 3) -> PNG bytes, enlarged `scale` times (nearest neighbour, pixels stay crisp)."""
-    image = np.asarray(image, dtype=np.uint8)
-    if scale > 1:
-        image = image.repeat(scale, axis=0).repeat(scale, axis=1)
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def hstack_frames(frames, gap: int = 4, fill: int = 255) -> np.ndarray:
-    """Frames (H, W_i, 3) of one height side by side, `gap` pixels of `fill` between them."""
-    h = frames[0].shape[0]
-    spacer = np.full((h, gap, 3), fill, dtype=np.uint8)
-    parts = []
-    for i, frame in enumerate(frames):
-        parts += [spacer, frame] if i else [frame]
-    return np.concatenate(parts, axis=1)
-
-
-def _as_video(video, argument: str) -> np.ndarray:
-    video = np.asarray(video)
-    if video.dtype != np.uint8 or video.ndim != 4 or video.shape[-1] != 3 or len(video) == 0:
-        raise ValueError(f"{argument} must be a uint8 video (F, H, W, 3), "
-                         f"got {video.dtype} of shape {video.shape}")
-    return video
-
-
-def _thumbnail(frame: np.ndarray, cell: int) -> np.ndarray:
-    return np.asarray(Image.fromarray(frame).resize((cell, cell), Image.Resampling.NEAREST))
 
 
 # ----------------------------------------------------------------------------- mask editor
@@ -83,10 +50,10 @@ class MaskEditor:
         self.num_frames, self.cell = int(num_frames), cell
         self.frames = None
         if frames is not None:
-            frames = _as_video(frames, "frames")
+            frames = as_uint8_video(frames, "frames")
             if len(frames) != self.num_frames:
                 raise ValueError(f"frames has {len(frames)} frames; expected num_frames = {self.num_frames}")
-            self.frames = [_thumbnail(f, cell) for f in frames]
+            self.frames = [thumbnail(f, cell) for f in frames]
         self.presets = {f"{task} ({name})": name for task, name in TASK_PRESETS if _fits(name, self.num_frames)}
         self._noise = np.random.default_rng(0).integers(60, 200, (cell, cell, 1)).repeat(3, 2).astype(np.uint8)
         self._busy = False
@@ -135,8 +102,7 @@ class MaskEditor:
 
     def toggle(self, i: int) -> str:
         """Flip frame i between given and generated; returns the new picture string."""
-        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.num_frames:
-            raise ValueError(f"i must be a frame index in [0, {self.num_frames}), got {i!r}")
+        i = check_frame_index(i, self.num_frames)
         self.toggles[i].value = not self.toggles[i].value   # the observer redraws
         return self.layout
 
@@ -295,12 +261,6 @@ class PromptPanel:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def video_html(video: np.ndarray, fps: int = 8, height: int = 192) -> str:
-    """An HTML <video> of a uint8 (F, H, W, 3) clip, encoded with the ffmpeg of imageio-ffmpeg."""
-    mediapy.set_ffmpeg(imageio_ffmpeg.get_ffmpeg_exe())
-    return mediapy.show_video(video, fps=fps, height=height, return_html=True)
-
-
 # ----------------------------------------------------------------------------- side-by-side player
 class SideBySide:
     """Several videos of the same length, one frame of each side by side, under a Play / slider.
@@ -312,7 +272,7 @@ class SideBySide:
     def __init__(self, videos: dict, fps: int = 8, scale: int = None, gap: int = 4):
         if not isinstance(videos, dict) or not videos:
             raise ValueError("videos must be a non-empty dict of name -> uint8 video (F, H, W, 3)")
-        self.videos = {str(name): _as_video(v, f"videos[{name!r}]") for name, v in videos.items()}
+        self.videos = {str(name): as_uint8_video(v, f"videos[{name!r}]") for name, v in videos.items()}
         lengths = {v.shape[:2] for v in self.videos.values()}
         if len(lengths) != 1:
             shapes = {name: v.shape for name, v in self.videos.items()}
@@ -344,15 +304,11 @@ class SideBySide:
 
     @frame.setter
     def frame(self, i: int):
-        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.num_frames:
-            raise ValueError(f"frame must be an index in [0, {self.num_frames}), got {i!r}")
-        self.slider.value = int(i)
+        self.slider.value = check_frame_index(i, self.num_frames, "frame", "an index")
 
     def frame_image(self, i: int = None) -> np.ndarray:
         """Frame i (default: the one shown) of every video, side by side, at the display scale."""
-        i = self.frame if i is None else i
-        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < self.num_frames:
-            raise ValueError(f"i must be a frame index in [0, {self.num_frames}), got {i!r}")
+        i = self.frame if i is None else check_frame_index(i, self.num_frames)
         strip = hstack_frames([v[i] for v in self.videos.values()], gap=self.gap)
         return strip.repeat(self.scale, axis=0).repeat(self.scale, axis=1)
 

@@ -15,7 +15,7 @@ embeddings are the opposite: one vector per word, the same in every caption, and
 
 with W a learned D x D matrix (orthogonal at init, so it starts norm-preserving) and s chosen
 so the word signal starts at a token state's size (MiniLM's are about 7.8 long): a per-word
-signal that starts small stays small next to the context it is added to (issue 13's probes).
+signal that starts small stays small next to the context it is added to.
 Padding positions carry nothing: the text mask hides them from attention and the pooled mean.
 """
 import torch

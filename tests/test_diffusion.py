@@ -64,7 +64,7 @@ def test_add_noise_and_v_target_equal_diffusers(name):
 
 
 def test_bad_schedule_and_timesteps():
-    for kwargs in [dict(beta_schedule="quadratic"), dict(prediction_type="sample"),
+    for kwargs in [dict(beta_schedule="quadratic"), dict(prediction_type="x0"),
                    dict(beta_start=0.03), dict(num_train_timesteps=1)]:
         with pytest.raises(ValueError):
             NoiseSchedule(**kwargs)

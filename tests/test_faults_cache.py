@@ -83,13 +83,13 @@ def _call(pipe, **kwargs):
 
 def test_max_batch_chunks_draw_the_same_noise_as_one_batch(tiny_pipe, one_thread, monkeypatch):
     one = _call(tiny_pipe, seed=3, max_batch=100)
-    starts, sample = [], tiny_pipe._sample
+    starts, prepare = [], tiny_pipe.prepare_latents
 
-    def recording(pixels, given, texts, negatives, steps, scale, g, scheduler, conditioning, latents, *rest):
+    def recording(shape, latents, *rest):
         starts.append(latents)
-        return sample(pixels, given, texts, negatives, steps, scale, g, scheduler, conditioning, latents, *rest)
+        return prepare(shape, latents, *rest)
 
-    monkeypatch.setattr(tiny_pipe, "_sample", recording)
+    monkeypatch.setattr(tiny_pipe, "prepare_latents", recording)
     cut = _call(tiny_pipe, generator=torch.Generator().manual_seed(3), max_batch=3)
     assert [len(z) for z in starts] == [3, 1]
     expected = torch.randn((4, 4, tiny_pipe.num_frames, 8, 8), generator=torch.Generator().manual_seed(3))

@@ -10,7 +10,7 @@ from seine_lite.latent_cache import DataConfig
 from seine_lite.model_folder import META_KEYS, UNET_KEYS, UNET_OPTIONS, check_model_keys, read_meta, save_model_folder
 from seine_lite.pipeline import BUNDLED
 from seine_lite.presets import get_preset
-from seine_lite.train import TrainConfig, train
+from seine_lite.train import TrainConfig, UNetOptions, train
 from seine_lite.unet import VideoUNet, unet_config_for
 from seine_lite.vae import load_vae
 
@@ -102,7 +102,7 @@ def test_the_bundled_and_a_freshly_trained_folder_load(tiny_vae_dir, tmp_path):
     assert SeinePipeline.from_pretrained().schedule.prediction_type == "v_prediction"
     cfg = TrainConfig(preset="tiny", data=DataConfig(num_clips=8, seed=1), steps=2, batch_size=2,
                       checkpoint_every=2, warmup_steps=1, text_encoder="null", vae=str(tiny_vae_dir),
-                      frame_positions=8)
+                      unet_options=UNetOptions(frame_positions=8))
     train(cfg, tmp_path / "run", progress=False)
     pipe = SeinePipeline.from_pretrained(tmp_path / "run")
     assert pipe.unet.config.frame_positions == 8 and pipe.meta["text_encoder"] == "null"

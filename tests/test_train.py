@@ -13,9 +13,10 @@ from seine_lite import SeinePipeline
 from seine_lite.cli.train import _parse_masks, main
 from seine_lite.diffusion import NoiseSchedule
 from seine_lite.latent_cache import DataConfig
+from seine_lite.conditioning import Conditioning
 from seine_lite.masking import MaskMixture, MaskSampler, condition_latent, unet_input
 from seine_lite.data.mix import clip_sources
-from seine_lite.train import TrainConfig, _step_generator, train
+from seine_lite.train import LossOptions, ScoringOptions, TrainConfig, UNetOptions, _step_generator, train
 from seine_lite.training_step import training_step
 from seine_lite.unet import VideoUNet, unet_config_for
 
@@ -96,7 +97,7 @@ def test_source_masks_train_one_source_on_its_own_layout(tiny_vae_dir, tmp_path,
         return training_step(*args, layouts=layouts, **kw)
 
     monkeypatch.setattr(train_module, "training_step", spy)
-    cfg = _config(tiny_vae_dir, 3, source_masks={"transitions": "onelast1"})
+    cfg = _config(tiny_vae_dir, 3, loss=LossOptions(source_masks={"transitions": "onelast1"}))
     cfg.data = DataConfig(data="mix", num_clips=12, seed=1)
     train(cfg, tmp_path / "run", progress=False)
     sources = clip_sources("mix", 12, seed=1)
@@ -104,7 +105,7 @@ def test_source_masks_train_one_source_on_its_own_layout(tiny_vae_dir, tmp_path,
         idx = torch.randint(12, (2,), generator=_step_generator(cfg.seed, step, 0))
         assert layouts == ["onelast1" if sources[i] == "transitions" else None for i in idx.tolist()]
     assert "onelast1" in sum(seen, [])
-    assert json.loads((tmp_path / "run" / "train_config.json").read_text())["source_masks"] == {"transitions": "onelast1"}
+    assert json.loads((tmp_path / "run" / "train_config.json").read_text())["loss"]["source_masks"] == {"transitions": "onelast1"}
 
 
 def test_masks_take_fixed_layouts_beside_the_families():
@@ -114,20 +115,50 @@ def test_masks_take_fixed_layouts_beside_the_families():
     assert set(names) == {"onelast1", "first1", "x..x"}
 
 
+# Launched by accelerate in each process: `seine-lite train` with draw_batch and training_step
+# watched, so each rank writes down the clips it drew and its weights' sum at the end.
+RANK_SPY = """
+import json, os, sys
+import seine_lite.train as train_module
+from seine_lite.cli.train import main
+seen, models = [], []
+draw_batch, training_step = train_module.draw_batch, train_module.training_step
+
+def draw(cache, cfg, step, rank):
+    batch = draw_batch(cache, cfg, step, rank)
+    seen.extend(batch[0].tolist())
+    return batch
+
+def step(model, *args, **kwargs):
+    models[:] = [model]
+    return training_step(model, *args, **kwargs)
+
+train_module.draw_batch, train_module.training_step = draw, step
+code = main(sys.argv[1:])
+rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+digest = float(sum(p.double().sum() for p in models[0].parameters()))
+out = sys.argv[sys.argv.index("--out") + 1]
+with open(os.path.join(out, f"rank{rank}.json"), "w") as f:
+    json.dump({"rank": rank, "world": world, "seen": seen, "param_sum": digest}, f)
+sys.exit(code)
+"""
+
+
 def test_two_processes_see_different_data_and_end_equal(tiny_vae_dir, tmp_path):
     out = tmp_path / "ddp"
-    env = dict(os.environ, ACCELERATE_USE_CPU="1", SEINE_LITE_RANK_LOG="1", OMP_NUM_THREADS="1")
+    spy = tmp_path / "rank_spy.py"
+    spy.write_text(RANK_SPY)
+    env = dict(os.environ, ACCELERATE_USE_CPU="1", OMP_NUM_THREADS="1")
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "29517",
-           "-m", "seine_lite.cli", "train", "--preset", "tiny", "--steps", "3", "--batch-size", "2",
-           "--num-clips", "12",
+           str(spy), "--preset", "tiny", "--steps", "3", "--batch-size", "2", "--num-clips", "12",
            "--checkpoint-every", "2", "--text-encoder", "null", "--vae", str(tiny_vae_dir), "--out", str(out),
            "--no-progress"]
     run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     ranks = [json.loads((out / f"rank{r}.json").read_text()) for r in (0, 1)]
     assert [r["world"] for r in ranks] == [2, 2]
-    assert ranks[0]["seen"] != ranks[1]["seen"]
+    assert ranks[0]["seen"] != ranks[1]["seen"] and len(ranks[0]["seen"]) == 3 * 2
     assert ranks[0]["param_sum"] == ranks[1]["param_sum"]
     assert (out / "unet" / "config.json").exists()
 
@@ -158,7 +189,7 @@ def test_warm_start_from_a_model_folder(tiny_vae_dir, tmp_path):
 
 def test_blend_condition_travels_with_the_model_folder(tiny_vae_dir, tmp_path):
     out = tmp_path / "blend"
-    train(_config(tiny_vae_dir, 2, condition="blend"), out, progress=False)
+    train(_config(tiny_vae_dir, 2, conditioning=Conditioning(fill="blend")), out, progress=False)
     assert json.loads((out / "seine_lite.json").read_text())["condition"] == "blend"
     pipe = SeinePipeline.from_pretrained(out)
     pipe.set_progress_bar_config(disable=True)
@@ -199,8 +230,8 @@ def test_warm_start_may_add_the_new_options_and_nothing_else(tiny_vae_dir, tmp_p
     first = tmp_path / "first"
     train(_config(tiny_vae_dir, 2), first, progress=False)
     warm = tmp_path / "warm"
-    train(_config(tiny_vae_dir, 2, init_from=str(first), frame_positions=4, relative_position_bias=True),
-          warm, progress=False)
+    options = UNetOptions(frame_positions=4, relative_position_bias=True)
+    train(_config(tiny_vae_dir, 2, init_from=str(first), unet_options=options), warm, progress=False)
     before, after = _weights(first), _weights(warm)
     assert any(k.startswith("frame_embedding.") for k in after) and not any(k.startswith("frame_embedding.")
                                                                              for k in before)
@@ -213,7 +244,7 @@ def test_warm_start_may_add_the_new_options_and_nothing_else(tiny_vae_dir, tmp_p
 def test_scoring_keeps_the_best_model_and_logs_the_eval(tiny_vae_dir, tmp_path):
     out = tmp_path / "scored"
     subset = dict(clips=1, scenes=1, pairs=1, photos=1)
-    train(_config(tiny_vae_dir, 4, score_every_minutes=1e-6, score_subset=subset), out, progress=False)
+    train(_config(tiny_vae_dir, 4, scoring=ScoringOptions(every_minutes=1e-6, subset=subset)), out, progress=False)
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     scores = [r for r in rows if "score" in r]
     assert [r["step"] for r in scores] == [2, 4]
@@ -258,3 +289,19 @@ def test_training_step_draws_mask_noise_and_t_in_that_order_from_one_generator()
     assert torch.equal(step.loss.detach(), schedule.training_loss(pred, z0, noise, t))
     step.loss.backward()                              # the step's loss is what the optimiser follows
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in unet.parameters())
+
+
+def test_the_score_counts_the_real_bars_a_unet_can_move():
+    from seine_lite.evaluate import BARS
+    from seine_lite.train_scoring import REAL_SCORED, eval_row, score_of
+
+    shapes = {name: 0.0 for name in BARS}
+    shapes.update(transition_max_jump=0.7, passed={name: False for name in BARS})
+    real = dict(real_prediction_gain_db=0.6, real_interpolation_gain_db=-2.0, real_one_frame_gain_db=0.1,
+                real_transition_sharpness=0.9, real_transition_blend_r2=0.9, real_transition_max_jump=0.2)
+    with_real = {**shapes, **real}
+    # met: prediction, one frame, sharpness, jump (4); blend R² 0.9 > 0.8 and interpolation -2 dB are not
+    assert int(score_of(with_real)) == 4 and eval_row(1, 0.0, {**with_real, "score": 0.0, "seconds": 1})["bars_met"] == 4
+    worse = {**with_real, "real_transition_blend_r2": 1.0}
+    assert score_of(worse) < score_of(with_real) and set(REAL_SCORED) == set(real)
+    assert score_of(shapes) < 1        # without the real probes only the shapes bars count

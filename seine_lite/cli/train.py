@@ -8,12 +8,13 @@ from pathlib import Path
 
 from seine_lite.cli.parser import OneLineParser
 from seine_lite.data.mix import CLIP_SOURCES, SOURCES, mix_counts
-from seine_lite.diffusion import TIMESTEP_DRAWS, NoiseSchedule
+from seine_lite.conditioning import Conditioning
+from seine_lite.diffusion import PREDICTION_TYPES, TIMESTEP_DRAWS, NoiseSchedule
 from seine_lite.latent_cache import DataConfig
 from seine_lite.masking import CONDITIONS, MaskMixture, parse_layout
 from seine_lite.presets import get_preset
 from seine_lite.run_folder import CHECKPOINTS
-from seine_lite.train import TrainConfig, train
+from seine_lite.train import LossOptions, ScoringOptions, TrainConfig, UNetOptions, train
 
 
 def build_parser() -> OneLineParser:
@@ -28,11 +29,24 @@ def build_parser() -> OneLineParser:
     p.add_argument("--batch-size", type=int, default=8, help="clips per step and process")
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--warmup-steps", type=int, default=50)
-    p.add_argument("--prediction", default="epsilon", choices=["epsilon", "v_prediction"])
+    p.add_argument("--prediction", default="epsilon", choices=list(PREDICTION_TYPES),
+                   help="what the UNet predicts: epsilon (SEINE), v_prediction, or sample (x_0; with --residual "
+                        "an untrained model then returns the fill)")
     p.add_argument("--generated-only", action="store_true", help="loss on generated frames only")
     p.add_argument("--condition", default="zeros", choices=list(CONDITIONS),
-                   help="what generated frames show the UNet in place of clean latents: zeros (SEINE) or "
-                        "blend (the nearest given frames, held or mixed in time)")
+                   help="the fill: what generated frames show the UNet in place of clean latents: zeros (SEINE), "
+                        "blend (the given frames mixed in time, the ends held) or nearest (a copy of the nearest)")
+    p.add_argument("--residual", action="store_true",
+                   help="diffuse z0 - fill instead of z0: the model learns what differs from the fill (needs a fill)")
+    p.add_argument("--condition-noise", type=float, default=0.0, metavar="STD",
+                   help="training adds noise of up to this std to the fill (noise augmentation)")
+    p.add_argument("--condition-dropout", type=float, default=0.0, metavar="P",
+                   help="training zeroes the fill with this probability")
+    p.add_argument("--start", type=float, default=1.0,
+                   help="the model's default: sampling starts from the fill noised to this level, with this "
+                        "share of the steps (1: from pure noise, as SEINE)")
+    p.add_argument("--composite", action="store_true",
+                   help="the model's default: decoded output = fill pixels + decode(result) - decode(fill)")
     p.add_argument("--temporal-conv", action="store_true",
                    help="a convolution over neighbouring frames after each ResBlock (not in SEINE)")
     p.add_argument("--frame-positions", type=int, default=0,
@@ -43,6 +57,8 @@ def build_parser() -> OneLineParser:
                    help="with --text-encoder minilm-words: the length the word vectors start at")
     p.add_argument("--score-every", type=float, default=None, metavar="MINUTES",
                    help="score on a small held-out subset this often (and at the end); the best goes to OUT/best")
+    p.add_argument("--score-real", action="store_true",
+                   help="with --score-every: score on the real-footage probes too (needs `seine-lite data photos`)")
     p.add_argument("--snr-gamma", type=float, default=None, help="min-SNR loss weighting, e.g. 5")
     p.add_argument("--timestep-draw", default="uniform", choices=list(TIMESTEP_DRAWS),
                    help="how training draws t: uniform (DDPM) or logit-normal (SD3, more noisy steps)")
@@ -101,15 +117,28 @@ def config_from_args(args) -> TrainConfig:
         preset=args.preset, data=DataConfig(data=args.data, num_clips=args.num_clips, seed=args.seed,
                                             mix=_parse_mix(args.mix)),
         schedule=NoiseSchedule(prediction_type=args.prediction), steps=args.steps,
-        batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps,
-        generated_only=args.generated_only, snr_gamma=args.snr_gamma, condition=args.condition,
-        timestep_draw=args.timestep_draw,
-        temporal_conv=args.temporal_conv, frame_positions=args.frame_positions,
-        relative_position_bias=args.relative_position_bias, text_word_scale=args.text_word_scale,
-        score_every_minutes=args.score_every,
+        batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps, conditioning=_conditioning(args),
         checkpoint_every=args.checkpoint_every, seed=args.seed, text_encoder=args.text_encoder, vae=args.vae,
         ema_decay=args.ema_decay, masks=_parse_masks(args.masks), init_from=args.init_from,
-        source_masks=_parse_source_masks(args.source_masks, args.data, args.mix, frames))
+        unet_options=UNetOptions(temporal_conv=args.temporal_conv, frame_positions=args.frame_positions,
+                                 relative_position_bias=args.relative_position_bias,
+                                 text_word_scale=args.text_word_scale),
+        loss=LossOptions(generated_only=args.generated_only, snr_gamma=args.snr_gamma,
+                         timestep_draw=args.timestep_draw,
+                         source_masks=_parse_source_masks(args.source_masks, args.data, args.mix, frames)),
+        scoring=ScoringOptions(every_minutes=args.score_every, real=args.score_real))
+
+
+def _conditioning(args) -> Conditioning:
+    """The conditioning flags as one `Conditioning`; an impossible one is named by its flag."""
+    flags = {"fill": "--condition", "residual": "--residual", "noise": "--condition-noise",
+             "dropout": "--condition-dropout", "start": "--start", "composite": "--composite"}
+    try:
+        return Conditioning(fill=args.condition, residual=args.residual, noise=args.condition_noise,
+                            dropout=args.condition_dropout, start=args.start, composite=args.composite)
+    except ValueError as err:
+        option = str(err).split()[1]
+        raise ValueError(f"{flags.get(option, '--condition')}: {err}") from None
 
 
 def _parse_mix(text):
