@@ -158,3 +158,20 @@ def test_bad_specs_and_a_missing_bank_are_refused(sample_bank, tmp_path):
         layer_caption("a cat", "zooming in", [("a dog", "sideways")])
     with pytest.raises(FileNotFoundError, match="^bank"):
         make_layer_clips(1, bank=tmp_path / "nowhere")
+
+
+def test_slow_and_grey_layers_are_the_layered_clips_slower_and_in_grey(sample_bank, monkeypatch):
+    from seine_lite.data.mix import make_clips
+
+    monkeypatch.setenv("SEINE_LITE_BANK", str(sample_bank))
+    fast, _ = make_clips("layers", 6, num_frames=6, size=32, seed=2)
+    slow, captions = make_clips("slowlayers", 6, num_frames=6, size=32, seed=2)
+    grey, grey_captions = make_clips("greylayers", 6, num_frames=6, size=32, seed=2)
+
+    def steps(clips):
+        return float(np.abs(np.diff(clips.astype(int), axis=1)).mean())
+
+    assert steps(slow) < 0.6 * steps(fast)
+    assert (grey[..., 0] == grey[..., 1]).all() and (grey[..., 1] == grey[..., 2]).all() and grey.std() > 10
+    assert all(c.endswith(", in black and white") for c in grey_captions) and captions[0] in \
+        [c for c in make_clips("layers", 6, num_frames=6, size=32, seed=2)[1]]

@@ -8,6 +8,8 @@ Sources:
   realphotos           camera moves over the photo bank's training photographs (needs `seine-lite data photos`)
   layers               the bank's cut-outs moving over its photographs while the camera moves (FlyingChairs-like)
   realtransitions      two layered real scenes joined by a smooth slide, zoom, morph or wipe
+  slowlayers           layered clips with a fifth of their motion: the still camera and small moves of most footage
+  greylayers           layered clips at half motion in black and white, as old and surveillance footage is
   mix                  MIX_PROPORTIONS of each (60 % shapes, 25 % transitions, 15 % photos unless told
                        otherwise; counts rounded by largest remainder so they add up to n), shuffled together.
 Everything is repeatable from the seed.
@@ -27,6 +29,21 @@ _MAKERS = {"shapes": make_shapes_clips, "transitions": make_transition_clips,
            "smooth_transitions": make_smooth_transition_clips, "photos": make_photo_clips,
            "realphotos": make_real_photo_clips, "layers": make_layer_clips,
            "realtransitions": make_real_transition_clips}
+
+
+def make_slow_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0):
+    """Layered clips with a fifth of their motion (`make_layer_clips(motion=0.2)`)."""
+    return make_layer_clips(n, num_frames=num_frames, size=size, seed=seed, motion=0.2)
+
+
+def make_grey_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0):
+    """Layered clips at half motion, turned to grey (ITU-R BT.601 luma in all three channels)."""
+    clips, captions = make_layer_clips(n, num_frames=num_frames, size=size, seed=seed, motion=0.5)
+    luma = np.rint(clips.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32))
+    return np.repeat(luma.astype(np.uint8)[..., None], 3, axis=-1), [f"{c}, in black and white" for c in captions]
+
+
+_MAKERS.update(slowlayers=make_slow_layer_clips, greylayers=make_grey_layer_clips)
 CLIP_SOURCES = tuple(_MAKERS)                # the sources that draw their own clips
 SOURCES = CLIP_SOURCES + ("mix",)            # every name `make_clips` (and `train --data`) takes
 
