@@ -3,6 +3,7 @@
     python benchmarks/sampling_speed.py                      # CPU, 25 DDIM steps, torch's threads
     python benchmarks/sampling_speed.py --threads 2 --steps 25 50
     python benchmarks/sampling_speed.py --device cuda
+    python benchmarks/sampling_speed.py --model DIR --sampler dpm++ --steps 10 --start 0.5   # a fill model
 
 Each figure is the median of --repeats calls of `pipe.transition` after one warm-up call,
 classifier-free guidance included (two UNet passes per step, batched as one), VAE encode and
@@ -25,6 +26,9 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--device", default=None, help="cpu | cuda")
+    p.add_argument("--sampler", default=None, help="ddim | dpm++ | unipc | ... (default: the model's scheduler)")
+    p.add_argument("--start", type=float, default=None,
+                   help="start from the fill noised to this level (a model trained with a fill; default: its own)")
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -36,17 +40,19 @@ def main(argv=None):
     prompt = "a red square on a black background turning into a yellow circle on a dark blue background"
     print(f"device {pipe.device}, {torch.get_num_threads()} threads, {pipe.num_frames} frames of {size}x{size}")
     for steps in args.steps:
-        pipe.transition(first, last, prompt=prompt, num_inference_steps=steps)
+        options = {k: v for k, v in (("sampler", args.sampler), ("start", args.start)) if v is not None}
+        pipe.transition(first, last, prompt=prompt, num_inference_steps=steps, **options)
         times = []
         for i in range(args.repeats):
             if pipe.device.type == "cuda":
                 torch.cuda.synchronize()
             t0 = time.perf_counter()
-            pipe.transition(first, last, prompt=prompt, num_inference_steps=steps, seed=i)
+            pipe.transition(first, last, prompt=prompt, num_inference_steps=steps, seed=i, **options)
             if pipe.device.type == "cuda":
                 torch.cuda.synchronize()
             times.append(time.perf_counter() - t0)
-        print(f"{steps:4d} DDIM steps: {statistics.median(times):.2f} s per transition "
+        print(f"{steps:4d} {args.sampler or 'scheduler'} steps (start {args.start or 'default'}): "
+              f"{statistics.median(times):.2f} s per transition "
               f"(min {min(times):.2f}, max {max(times):.2f})")
 
 

@@ -6,7 +6,6 @@ that a resumed run (or a second run on the same data) reads back.
 """
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
+from seine_lite.atomic import write_atomic, write_text
 from seine_lite.data import make_clips
 from seine_lite.data.folder import FolderDataset
 from seine_lite.data.mix import SOURCES, clip_sources
@@ -99,16 +99,12 @@ def build_latent_cache(cfg: DataConfig, preset: str, vae, text_encoder, text_enc
         raise ValueError("encoding the clips gave NaN or inf latents (the VAE or the text encoder is broken); "
                          "nothing was cached")
 
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # one temporary name per process: several training processes may write the same cache at once
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        save_file({"latents": cache.latents.contiguous(), "caption_ids": caption_ids,
-                   "states": cache.states.contiguous(), "text_mask": cache.text_mask.to(torch.uint8)}, str(tmp))
-        tmp_json = path.with_name(f"{path.stem}.{os.getpid()}.json.tmp")
-        tmp_json.write_text(json.dumps(captions))
-        os.replace(tmp_json, path.with_suffix(".json"))
-        os.replace(tmp, path)
+    if path is not None:   # captions first: the safetensors file is there only with its JSON beside it
+        # each write atomic, under a name unique to its process (several may write the same cache at once)
+        write_text(path.with_suffix(".json"), json.dumps(captions))
+        write_atomic(path, lambda tmp: save_file(
+            {"latents": cache.latents.contiguous(), "caption_ids": caption_ids, "states": cache.states.contiguous(),
+             "text_mask": cache.text_mask.to(torch.uint8)}, tmp))
     return cache
 
 

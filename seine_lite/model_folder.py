@@ -17,6 +17,7 @@ from pathlib import Path
 
 from safetensors import SafetensorError, safe_open
 
+from seine_lite.atomic import could_not_write, fsync_tree, move_entries
 from seine_lite.diffusion import NoiseSchedule
 from seine_lite.conditioning import Conditioning
 from seine_lite.masking import CONDITIONS
@@ -24,7 +25,7 @@ from seine_lite.masking import CONDITIONS
 META_NAME = "seine_lite.json"
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt", ".pkl")
 PARTIAL_MARK = ".seine_lite_partial"     # {"pid", "host"} of the process writing a DIR.partial folder
-PARTIAL_NAMES = {PARTIAL_MARK, "unet", "vae", "scheduler", META_NAME,   # all a DIR.partial of ours holds
+PARTIAL_NAMES = {PARTIAL_MARK, "unet", "vae", "scheduler", META_NAME, "old",   # all a DIR.partial of ours holds
                  "diffusion_pytorch_model.safetensors", "config.json"}   # (the last two: `seine-lite convert`)
 
 
@@ -47,7 +48,11 @@ def start_partial(out: Path, argument: str = "out") -> Path:
                              f"({mark.read_text().strip()}); wait for it, or delete the folder if it is gone")
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
-    (tmp / PARTIAL_MARK).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}))
+    try:
+        (tmp / PARTIAL_MARK).write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return tmp
 
 
@@ -70,27 +75,28 @@ def _writer_alive(mark: Path) -> bool:
 
 def save_model_folder(out, unet, vae, meta: dict, scheduler=None) -> Path:
     """Write unet, vae, meta (and a diffusers `scheduler`) to `out`, replacing what was there only
-    once all is written."""
+    once all is written and flushed. A failed write (a full disk) leaves the old model as it was and
+    raises an OSError naming `out`; checkpoints/, metrics and plots beside it are kept."""
     out = Path(out)
-    tmp = start_partial(out)
+    tmp = None
     try:
-        unet.save_pretrained(tmp / "unet", safe_serialization=True)
-        vae.save_pretrained(tmp / "vae", safe_serialization=True)
-        (tmp / META_NAME).write_text(json.dumps(meta, indent=2, sort_keys=True))
-        names = ["unet", "vae", META_NAME]
-        if scheduler is not None:
-            scheduler.save_pretrained(tmp / "scheduler")
-            names.append("scheduler")
-        elif (out / "scheduler").is_dir():   # a scheduler saved before no longer belongs to this model
-            shutil.rmtree(out / "scheduler")
-        out.mkdir(parents=True, exist_ok=True)
-        for name in names:  # keep checkpoints/, metrics, plots that live beside
-            target = out / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            os.replace(tmp / name, target)
+        try:
+            tmp = start_partial(out)
+            unet.save_pretrained(tmp / "unet", safe_serialization=True)
+            vae.save_pretrained(tmp / "vae", safe_serialization=True)
+            (tmp / META_NAME).write_text(json.dumps(meta, indent=2, sort_keys=True))
+            if scheduler is not None:
+                scheduler.save_pretrained(tmp / "scheduler")
+            fsync_tree(tmp)
+            out.mkdir(parents=True, exist_ok=True)
+            # a scheduler saved before no longer belongs to this model
+            move_entries(tmp, out, ["unet", "vae", META_NAME] + ["scheduler"] * (scheduler is not None),
+                         drop=["scheduler"] * (scheduler is None))
+        except (OSError, SafetensorError) as err:
+            raise could_not_write(out, err) from err
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)   # made by this call
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)   # made by this call
     return out
 
 

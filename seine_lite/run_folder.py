@@ -2,13 +2,15 @@
 
     DIR/checkpoints/step_N/   model.safetensors, and {optimizer, scheduler, ema, random_states_R}
                               as .json (+ .safetensors for their tensors): no pickle, so a resume
-                              runs no code from the folder. Written to tmp_step_N and renamed, so
-                              a kill at any moment leaves the last complete checkpoint intact
+                              runs no code from the folder. Written to tmp_step_N, flushed and
+                              renamed, so a kill or a full disk leaves the last complete checkpoint
     DIR/metrics.jsonl         one JSON line per step (loss, lr, clips/s, cumulative seconds), and
                               one per held-out scoring ({"step", "score", "eval"}: train_scoring.py)
     DIR/loss.png              the loss curve, and the held-out score if the run was scored
     DIR/legs.json             each call of `train`: its command, steps and wall minutes
     DIR/train.lock            {"pid", "host"} of the run training into DIR now (one run per folder)
+
+Every file here is written atomically (seine_lite/atomic.py): a failed write keeps the old file.
 """
 import json
 import os
@@ -26,6 +28,7 @@ from matplotlib.figure import Figure  # no pyplot: never switches a notebook's b
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from seine_lite.atomic import could_not_write, fsync_tree, write_atomic, write_text
 from seine_lite.model_folder import META_NAME, PICKLE_SUFFIXES
 
 CHECKPOINTS = "checkpoints"
@@ -111,23 +114,35 @@ def latest_checkpoint(out: Path):
 
 
 def save_checkpoint(accelerator, out: Path, step: int, keep: int, model, parts: dict):
-    """save_state into a temporary folder, then rename: a kill never leaves a half checkpoint."""
+    """save_state into a temporary folder, flush it, then rename: a kill or a full disk never leaves a
+    half checkpoint. On any failure the temporary is removed and the last complete checkpoint kept; an
+    OSError names the checkpoint that could not be written."""
     final = out / CHECKPOINTS / f"step_{step:07d}"
     tmp = out / CHECKPOINTS / f"tmp_step_{step:07d}"
+    try:
+        try:
+            if accelerator.is_main_process:
+                shutil.rmtree(tmp, ignore_errors=True)
+            accelerator.wait_for_everyone()
+            save_state(accelerator, tmp, model, parts)
+            pause = os.environ.get("SEINE_LITE_TEST_PAUSE_IN_CHECKPOINT", "")  # "STEP:SECONDS", for the kill tests
+            if pause and int(pause.split(":")[0]) == step:
+                time.sleep(float(pause.split(":")[1]))
+            accelerator.wait_for_everyone()
+            if accelerator.is_main_process:
+                fsync_tree(tmp)
+                shutil.rmtree(final, ignore_errors=True)
+                os.replace(tmp, final)
+        except (OSError, SafetensorError) as err:
+            raise could_not_write(final, err) from err
+    except BaseException:   # a full disk, Ctrl-C, SIGTERM: no tmp_step_N left behind
+        if accelerator.is_main_process:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if accelerator.is_main_process:
-        shutil.rmtree(tmp, ignore_errors=True)
-    accelerator.wait_for_everyone()
-    save_state(accelerator, tmp, model, parts)
-    pause = os.environ.get("SEINE_LITE_TEST_PAUSE_IN_CHECKPOINT", "")  # "STEP:SECONDS", for the kill test
-    if pause and int(pause.split(":")[0]) == step:
-        time.sleep(float(pause.split(":")[1]))
-    accelerator.wait_for_everyone()
-    if accelerator.is_main_process:
-        shutil.rmtree(final, ignore_errors=True)
-        os.replace(tmp, final)
         for old in sorted((out / CHECKPOINTS).glob("step_*[0-9]"))[:-keep]:
             shutil.rmtree(old, ignore_errors=True)
-        for stale in (out / CHECKPOINTS).glob("tmp_step_*"):  # left by a run killed while saving
+        for stale in (out / CHECKPOINTS).glob("tmp_step_*"):  # left by a run killed (SIGKILL) while saving
             shutil.rmtree(stale, ignore_errors=True)
     accelerator.wait_for_everyone()
 
@@ -265,9 +280,7 @@ def write_metrics(out: Path, rows: list, keep_until: int):
     path = out / "metrics.jsonl"
     old = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
     old = [r for r in old if r["step"] <= keep_until]
-    tmp = path.with_name(path.name + ".tmp")  # atomic: a kill never leaves half a line
-    tmp.write_text("".join(json.dumps(r) + "\n" for r in old + rows))
-    os.replace(tmp, path)
+    write_text(path, "".join(json.dumps(r) + "\n" for r in old + rows))   # atomic: never half a line
 
 
 def plot_loss(out: Path):
@@ -290,7 +303,7 @@ def plot_loss(out: Path):
         right.plot([r["step"] for r in scores], [r["score"] for r in scores], "o-", color="C3")
         right.set_ylabel("held-out score (bars met + fraction)", color="C3")
     fig.tight_layout()
-    fig.savefig(out / "loss.png", dpi=100)
+    write_atomic(out / "loss.png", lambda tmp: fig.savefig(tmp, format="png", dpi=100))
 
 
 def record_leg(out: Path, start: int, end: int, seconds: float, init_from, write: bool = True) -> list:
@@ -300,7 +313,7 @@ def record_leg(out: Path, start: int, end: int, seconds: float, init_from, write
     legs.append({"command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]), "from_step": int(start),
                  "to_step": int(end), "wall_minutes": round(seconds / 60, 2), "init_from": init_from})
     if write:
-        path.write_text(json.dumps(legs, indent=2))
+        write_text(path, json.dumps(legs, indent=2))
     return legs
 
 

@@ -111,8 +111,10 @@ def _train(cfg, out: Path, accelerator, started: float, resume: bool, progress: 
 
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
-        legs = record_leg(out, run.start, row.get("step", run.start), time.time() - started, cfg.init_from)
-        export(run, row.get("step", run.start), legs=legs)
+        end, seconds = row.get("step", run.start), time.time() - started
+        legs = record_leg(out, run.start, end, seconds, cfg.init_from, write=False)
+        export(run, end, legs=legs)    # the model first: legs.json never names a step the model lacks
+        record_leg(out, run.start, end, seconds, cfg.init_from)
         plot_loss(out)
     accelerator.end_training()
     return row

@@ -16,6 +16,7 @@ from accelerate.utils import set_seed
 from diffusers.optimization import get_scheduler
 from diffusers.training_utils import EMAModel
 
+from seine_lite.atomic import write_text
 from seine_lite.latent_cache import build_latent_cache, cache_sources
 from seine_lite.masking import MaskSampler
 from seine_lite.model_folder import check_model_folder, read_meta
@@ -79,7 +80,7 @@ def set_up(cfg: TrainConfig, out: Path, accelerator, resume: bool, progress: boo
             refuse_pickles(last, trust_pickle)   # before any work; a pickle is never read without trust
     elif accelerator.is_main_process:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2))
+        write_text(out / "train_config.json", json.dumps(asdict(cfg), indent=2))   # atomic, checked
 
     # 2. The latent cache: every clip encoded once (on the GPU if there is one) with its caption's states
     vae = load_vae(cfg.vae).to(accelerator.device)

@@ -28,6 +28,7 @@ Training clips come from seeds `seed + 7919 * k`, which must stay below
 """
 import json
 import math
+import shutil
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -36,8 +37,10 @@ import numpy as np
 import torch
 from einops import rearrange
 from matplotlib.figure import Figure
+from safetensors import SafetensorError
 from tqdm.auto import tqdm
 
+from seine_lite.atomic import could_not_write, fsync_tree, move_entries, temporary_name
 from seine_lite.data import make_clips
 from seine_lite.data.real_footage import heldout_photo_clips, real_clip_windows
 from seine_lite.metrics import psnr
@@ -228,11 +231,11 @@ def held_out_psnr(vae, config: VAETrainConfig, clips_per_source: int = 16, progr
 
 
 def save_run(vae, losses: list, config: VAETrainConfig, out, seconds: float, progress: bool = True) -> None:
-    """Write weights (save_pretrained), the loss curve PNG and a JSON record of the run to `out`."""
+    """Write weights (save_pretrained), the loss curve PNG and a JSON record of the run to `out`.
+
+    All three are written into a temporary folder beside `out`, flushed, then moved in: a full disk
+    leaves the old files as they were and raises an OSError naming `out`."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    vae.save_pretrained(out)
-    plot_losses(losses, out / "loss.png")
     record = {"config": asdict(config), "seconds": round(seconds, 1), "threads": torch.get_num_threads(),
               "final_loss": float(np.mean(losses[-50:])), "scaling_factor": vae.config.scaling_factor,
               "parameters": sum(p.numel() for p in vae.parameters()),
@@ -240,7 +243,19 @@ def save_run(vae, losses: list, config: VAETrainConfig, out, seconds: float, pro
     if config.init_from is not None:      # keep the record of the run it started from
         previous = Path(config.init_from) / "vae_train.json"
         record["init_record"] = json.loads(previous.read_text()) if previous.is_file() else None
-    (out / "vae_train.json").write_text(json.dumps(record, indent=2) + "\n")
+    tmp = temporary_name(out, folder=True)
+    try:
+        try:
+            vae.save_pretrained(tmp)
+            plot_losses(losses, tmp / "loss.png")
+            (tmp / "vae_train.json").write_text(json.dumps(record, indent=2) + "\n")
+            fsync_tree(tmp)
+            out.mkdir(parents=True, exist_ok=True)
+            move_entries(tmp, out, sorted(p.name for p in tmp.iterdir()))
+        except (OSError, SafetensorError) as err:
+            raise could_not_write(out, err) from err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)   # made by this call
     if progress:
         print(json.dumps(record["held_out_psnr_db"]))
 

@@ -57,3 +57,19 @@ def test_eval_real_without_a_bank_is_one_line_exit_2(tmp_path, capsys):
     assert cli(["eval", "--real", "--bank", str(tmp_path / "none"), "--no-progress"]) == 2
     assert "seine-lite data photos" in capsys.readouterr().err
     assert cli(["eval", "--no-shapes"]) == 2
+
+
+def test_real_windows_never_hold_a_cut_and_a_slideshow_gives_none(monkeypatch):
+    from seine_lite.data import real_footage
+
+    rng = np.random.default_rng(0)
+    still = np.repeat(rng.integers(0, 256, (1, 8, 8, 3), dtype=np.uint8), 12, axis=0)
+    cut = still.copy()
+    cut[6:] = 255 - cut[6:]                                     # a cut between frames 5 and 6
+    slideshow = rng.integers(0, 256, (12, 8, 8, 3), dtype=np.uint8)
+    monkeypatch.setattr(real_footage, "_clips", lambda folder: (("a cut", cut), ("photos", slideshow)))
+    clips, captions = real_footage.real_clip_windows(6, num_frames=4, size=8, seed=1)
+    assert captions == ["a video of a cut"] * 6
+    assert all((real_footage.frame_steps(c) <= real_footage.CUT_STEP).all() for c in clips)
+    with pytest.raises(ValueError, match="without a cut"):
+        real_footage.real_clip_windows(1, num_frames=8, size=8)

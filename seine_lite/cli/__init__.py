@@ -1,4 +1,5 @@
-"""The `seine-lite` command: one module per command, errors in one line (exit 2; 1 when a write fails).
+"""The `seine-lite` command: one module per command, errors in one line (exit 2; 1 when a write fails;
+143 on SIGTERM, which unwinds like Ctrl-C so no temporary file is left: cli/terminate.py).
 
 The library never imports this package; each command module turns its arguments into calls of
 the library (`seine_lite.train`, `seine_lite.evaluate`, `SeinePipeline`, ...).
@@ -8,6 +9,7 @@ import importlib
 import sys
 
 from seine_lite.cli.parser import OneLineParser
+from seine_lite.cli.terminate import EXIT_CODE, Terminated, sigterm_unwinds
 
 # command -> (module in this package, its function, one line of help); a command's module is
 # imported only when it runs, so `seine-lite --help` does not load torch
@@ -45,12 +47,16 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     try:
-        return _handler(argv[0])(argv[1:]) or 0
+        with sigterm_unwinds():
+            return _handler(argv[0])(argv[1:]) or 0
     except (ValueError, FileNotFoundError) as err:
         print(f"seine-lite {argv[0]}: error: {err}", file=sys.stderr)
         return 2
     except OSError as err:  # the input was fine but a write failed (a full disk): exit 1, one line
         print(f"seine-lite {argv[0]}: error: {(str(err).strip().splitlines() or [repr(err)])[0]}", file=sys.stderr)
         return 1
+    except Terminated:      # SIGTERM: every temporary was removed on the way out
+        print(f"seine-lite {argv[0]}: terminated (SIGTERM); no temporary files left", file=sys.stderr)
+        return EXIT_CODE
     except SystemExit as done:  # argparse: --help (0) or a usage error (2, one line)
         return done.code if isinstance(done.code, int) else 2

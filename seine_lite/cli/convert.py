@@ -1,4 +1,7 @@
 """`seine-lite convert CHECKPOINT OUT --trust-pickle [--overwrite]`: a pickle checkpoint to safetensors, on purpose."""
+from safetensors import SafetensorError
+
+from seine_lite.atomic import could_not_write
 from seine_lite.cli.parser import OneLineParser
 from seine_lite.convert import convert
 
@@ -15,6 +18,11 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if not args.trust_pickle:
         raise ValueError("refusing to read a pickle file without --trust-pickle (pickles can run code)")
-    out = convert(args.checkpoint, args.out, args.config, overwrite=args.overwrite)
+    try:
+        out = convert(args.checkpoint, args.out, args.config, overwrite=args.overwrite)
+    except (OSError, SafetensorError) as err:   # reading fails as a ValueError, so this is the write
+        if isinstance(err, FileNotFoundError):   # a missing --config: bad input, exit 2
+            raise
+        raise could_not_write(args.out, err) from err
     print(f"wrote {out / 'diffusion_pytorch_model.safetensors'}")
     return 0

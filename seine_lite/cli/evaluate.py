@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from seine_lite import SeinePipeline
+from seine_lite.atomic import write_text
 from seine_lite.cli.parser import OneLineParser
 from seine_lite.data.bank import load_manifest
 from seine_lite.evaluate_real import evaluate_real, real_markdown_table
@@ -61,7 +62,6 @@ def main(argv=None) -> int:
     print(f"{sum(result['passed'].values())} of {len(result['passed'])} bars met in {result['seconds']:.0f} s")
     if args.out:
         out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "eval.json").write_text(json.dumps(result, indent=2))
-        (out / "eval.md").write_text(table + "\n")
+        write_text(out / "eval.json", json.dumps(result, indent=2))   # atomic; a full disk is one line, exit 1
+        write_text(out / "eval.md", table + "\n")
     return 0

@@ -4,9 +4,11 @@
     python -m seine_lite.cli.vae_train --init-from runs/vae --decoder-only --steps 3000 --out runs/vae_ft
 """
 import argparse
+import sys
 
 import torch
 
+from seine_lite.cli.terminate import EXIT_CODE, Terminated, sigterm_unwinds
 from seine_lite.vae import VAEConfig
 from seine_lite.vae_train import SOURCES, VAETrainConfig, train_vae
 
@@ -66,12 +68,24 @@ def config_from_args(args: argparse.Namespace) -> VAETrainConfig:
                           seed=args.seed, vae=vae, init_from=args.init_from, decoder_only=args.decoder_only)
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> int:
+    """0 when done; 1 with one line when a write fails (a full disk), 143 on SIGTERM (nothing half-written)."""
     args = parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    train_vae(config_from_args(args), out=args.out)
+    try:
+        with sigterm_unwinds():
+            train_vae(config_from_args(args), out=args.out)
+    except Terminated:
+        print("seine-lite vae_train: terminated (SIGTERM); no temporary files left", file=sys.stderr)
+        return EXIT_CODE
+    except OSError as err:
+        if isinstance(err, FileNotFoundError):   # a missing input (--init-from): not a write
+            raise
+        print(f"seine-lite vae_train: error: {(str(err).strip().splitlines() or [repr(err)])[0]}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

