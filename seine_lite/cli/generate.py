@@ -46,6 +46,11 @@ def _common(p: OneLineParser, out_default: str, prompt: bool = True):
                    help="ddim | ddpm | dpm++ | unipc | euler (default: the model's scheduler, DDIM)")
     p.add_argument("--negative-prompt", default=None,
                    help="what should not happen (replaces the empty caption of guidance)")
+    p.add_argument("--start", type=float, default=None,
+                   help="a model trained with a fill: start from it noised to this level, with this share of the "
+                        "steps (default: the model's own)")
+    p.add_argument("--composite", action="store_true", default=None,
+                   help="a model trained with a fill: keep the given pixels where the model keeps the fill")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--fps", type=int, default=8)
     p.add_argument("--device", default="auto",
@@ -72,7 +77,7 @@ def _load(args):
 
 def _sampling(args) -> dict:
     return dict(num_inference_steps=args.steps, guidance_scale=args.guidance, sampler=args.sampler, seed=args.seed,
-                negative_prompt=args.negative_prompt)
+                negative_prompt=args.negative_prompt, start=args.start, composite=args.composite)
 
 
 def _write(video, args, out: Path, title: str):
