@@ -108,18 +108,13 @@ ROWS = {  # what we measure: row name -> (model, how the pipeline samples)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-def flat(cfg) -> dict:
-    """SEINE's settings and the loss options side by side."""
-    return {k: v for k, v in {**asdict(cfg), **asdict(cfg.loss)}.items() if k != "loss"}
-
-
-reference = flat(base)
+reference = {**asdict(base), **asdict(base.loss)}      # SEINE's settings and the loss options
 print("base:", {k: reference[k] for k in ("preset", "batch_size", "lr", "snr_gamma", "seed")},
       base.schedule.prediction_type, "masks", base.masks.weights())
 print(f"UNet widths {WIDER['block_out_channels']}: {VideoUNet(**WIDER).num_parameters():,} parameters")
 for name, cfg in MODELS.items():
     changed = {k: cfg.masks.weights() if k == "masks" else v
-               for k, v in flat(cfg).items() if v != reference[k]}
+               for k, v in {**asdict(cfg), **asdict(cfg.loss)}.items() if k != "loss" and v != reference[k]}
     print(f"{name:<21} {changed or 'the base recipe'}")
 for name in ("seine", "transition only"):
     names = MaskSampler(MODELS[name].masks).sample_with_names(2000, 4, torch.Generator().manual_seed(0))[1]
