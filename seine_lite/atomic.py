@@ -72,40 +72,6 @@ def write_text(path, text: str) -> Path:
     return write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
-def write_folder(path, write) -> Path:
-    """`write(tmp)` into a new temporary folder beside `path`, flush it, then rename it to `path`
-    (which must not exist, or be a folder to replace). The same promise as `write_atomic`."""
-    path = Path(path)
-    tmp = temporary_name(path, folder=True)
-    try:
-        try:
-            tmp.mkdir(parents=True)
-            write(tmp)
-            fsync_tree(tmp)
-            swap_into(tmp, path)
-        except (OSError, SafetensorError) as error:
-            raise could_not_write(path, error) from error
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)   # made by this call (empty after a good swap)
-    return path
-
-
-def swap_into(tmp: Path, path: Path) -> None:
-    """Rename the folder `tmp` to `path`, a folder already there moved aside first and removed only
-    once the new one is in place (put back if the rename fails)."""
-    old = temporary_name(path, folder=True) if path.exists() else None
-    if old is not None:
-        os.replace(path, old)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        if old is not None:
-            os.replace(old, path)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def move_entries(tmp: Path, out: Path, names, drop=()) -> None:
     """Move each tmp/NAME (file or folder) onto out/NAME, and each out/NAME of `drop` away. The old
     entries go aside into tmp/old first and come back if a move fails, so `out` never mixes two writes."""

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from seine_lite.masking import CONDITIONS, blend_weights, condition_latent, nearest_weights
+from seine_lite.masking import CONDITIONS, blend_weights, nearest_weights
 
 FILLS = tuple(CONDITIONS)          # "zeros", "blend", "nearest"
 
@@ -68,11 +68,6 @@ class Conditioning:
         return asdict(self)
 
 
-def fill_latent(z0: torch.Tensor, mask: torch.Tensor, fill: str) -> torch.Tensor:
-    """The fill (B, C, F, h, w): the given frames as they are, the generated ones from them."""
-    return condition_latent(z0, mask, fill)
-
-
 def training_condition(fill: torch.Tensor, mask: torch.Tensor, cond: Conditioning,
                        generator: torch.Generator) -> torch.Tensor:
     """The clean-latent channels a training step shows the UNet: the fill with noise augmentation
@@ -89,10 +84,10 @@ def training_condition(fill: torch.Tensor, mask: torch.Tensor, cond: Conditionin
 
 
 def fill_pixels(frames: np.ndarray, given: np.ndarray, fill: str) -> np.ndarray:
-    """The fill made in pixel space from uint8 frames (F, H, W, 3) and `given` (F,) bool: the
+    """The fill made in pixel space from uint8 frames (..., F, H, W, 3) and `given` (F,) bool: the
     composite's baseline (float32 in 0..255)."""
     weights = {"blend": blend_weights, "nearest": nearest_weights}[fill](np.asarray(given)[None])[0].numpy()
-    return np.einsum("fg,ghwc->fhwc", weights, frames.astype(np.float32))
+    return np.einsum("fg,...ghwc->...fhwc", weights, frames.astype(np.float32))
 
 
 def start_index(num_steps: int, start: float) -> int:
@@ -113,16 +108,11 @@ def start_from_fill(scheduler, noise: torch.Tensor, base: torch.Tensor, start: f
     return timesteps, add_noise(base, noise, timesteps[:1].to(base.device))
 
 
-def composite(decoded: np.ndarray, decoded_fill: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+def composite_pixels(decoded: np.ndarray, decoded_fill: np.ndarray, baseline: np.ndarray) -> np.ndarray:
     """baseline + decode(ẑ) - decode(fill), as uint8: where the model kept the fill, the output is
     the baseline's own pixels (the VAE's round-trip error cancels); elsewhere it adds what changed."""
     out = baseline + decoded.astype(np.float32) - decoded_fill.astype(np.float32)
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
-
-
-def fill_pixels_batch(rows: np.ndarray, given: np.ndarray, fill: str) -> np.ndarray:
-    """`fill_pixels` of each video in uint8 (B, F, H, W, 3)."""
-    return np.stack([fill_pixels(video, given, fill) for video in rows])
 
 
 def check_start(model: Conditioning, start, composite, conditioning: str = "concat"):

@@ -25,7 +25,7 @@ import torch
 from tqdm.auto import tqdm
 
 from seine_lite import batching, inputs
-from seine_lite.conditioning import Conditioning, check_start, composite, fill_pixels_batch, start_from_fill
+from seine_lite.conditioning import Conditioning, check_start, composite_pixels, fill_pixels, start_from_fill
 from seine_lite.diffusion import NoiseSchedule, guided
 from seine_lite.masking import condition_latent, latent_mask, layout_picture, mask_from_given, parse_layout, unet_input
 from seine_lite.model_folder import check_model_folder, check_model_keys, read_meta, save_model_folder
@@ -260,7 +260,7 @@ class SeinePipeline:
             if plan.output_type != "latent":
                 z = decode_video(self.vae, z)
                 if plan.composite:
-                    z = composite(z, decode_video(self.vae, fill), fill_pixels_batch(rows, given, plan.model.fill))
+                    z = composite_pixels(z, decode_video(self.vae, fill), fill_pixels(rows, given, plan.model.fill))
                 if plan.paste_given:
                     z[:, given] = rows[:, given]  # given frames come back exactly as given
             videos.append(z)

@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 import torch
 
-from seine_lite.conditioning import Conditioning, fill_latent, training_condition
-from seine_lite.masking import unet_input
+from seine_lite.conditioning import Conditioning, training_condition
+from seine_lite.masking import condition_latent, unet_input
 
 
 class Step(NamedTuple):
@@ -40,7 +40,7 @@ def training_step(model, z0, states, text_mask, sampler, schedule, generator: to
     mask = sampler.sample(b, f, generator=generator, fixed=layouts).to(z0.device).expand(-1, -1, -1, h, w)
     noise = torch.randn(z0.shape, generator=generator).to(z0.device)                       # ε
     t = schedule.sample_timesteps(b, generator=generator, draw=timestep_draw).to(z0.device)
-    fill = fill_latent(z0, mask, cond.fill)
+    fill = condition_latent(z0, mask, cond.fill)
     x0 = z0 - fill if cond.residual else z0                       # what is diffused
     z_t = schedule.add_noise(x0, noise, t)
     with autocast():

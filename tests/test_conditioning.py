@@ -4,9 +4,9 @@ import pytest
 import torch
 
 from seine_lite.cli.train import main
-from seine_lite.conditioning import Conditioning, fill_latent, fill_pixels, start_index, training_condition
+from seine_lite.conditioning import Conditioning, fill_pixels, start_index, training_condition
 from seine_lite.diffusion import NoiseSchedule
-from seine_lite.masking import MaskMixture, MaskSampler, mask_from_given, nearest_weights
+from seine_lite.masking import MaskMixture, MaskSampler, condition_latent, mask_from_given, nearest_weights
 from seine_lite.samplers import DDIMSampler, get_scheduler
 from seine_lite.training_step import training_step
 from seine_lite.unet import VideoUNet, unet_config_for
@@ -21,7 +21,7 @@ def test_nearest_copies_the_nearest_given_frame_and_the_earlier_on_a_tie():
 def test_a_fill_keeps_the_given_frames_and_builds_the_others_from_them(fill):
     z0 = torch.randn(1, 4, 6, 3, 3)
     mask = mask_from_given([1, 0, 0, 0, 0, 1]).expand(-1, -1, -1, 3, 3)
-    filled = fill_latent(z0, mask, fill)
+    filled = condition_latent(z0, mask, fill)
     assert torch.equal(filled[:, :, [0, 5]], z0[:, :, [0, 5]])
     middle = filled[:, :, 2]
     expected = z0[:, :, 0] if fill == "nearest" else 0.6 * z0[:, :, 0] + 0.4 * z0[:, :, 5]
@@ -87,7 +87,7 @@ def test_a_residual_model_diffuses_what_differs_from_the_fill():
     sampler, schedule = MaskSampler(MaskMixture()), NoiseSchedule(prediction_type="sample")
     step = training_step(unet, z0, states, None, sampler, schedule, torch.Generator().manual_seed(5),
                          conditioning=Conditioning(fill="nearest", residual=True))
-    residual = z0 - fill_latent(z0, step.mask, "nearest")
+    residual = z0 - condition_latent(z0, step.mask, "nearest")
     torch.testing.assert_close(step.loss, (residual ** 2).mean())
     assert float(residual[step.mask.expand_as(residual) == 0].abs().max()) == 0   # given frames: no residual
 
@@ -143,7 +143,7 @@ def test_an_untrained_residual_model_returns_the_fill_and_its_composite_the_base
     first, last = _ends()
     video = residual_pipe.transition(first, last, num_inference_steps=4)
     z = encode_video(residual_pipe.vae, np.stack([first, last])[None])
-    fill = fill_latent(z[:, :, [0] + [0] * 2 + [1]], mask_from_given([1, 0, 0, 1]), "blend")
+    fill = condition_latent(z[:, :, [0] + [0] * 2 + [1]], mask_from_given([1, 0, 0, 1]), "blend")
     np.testing.assert_array_equal(video[1:-1], decode_video(residual_pipe.vae, fill)[0, 1:-1])
     composite = residual_pipe.transition(first, last, num_inference_steps=4, composite=True)
     baseline = fill_pixels(np.stack([first, first, first, last]), np.array([1, 0, 0, 1], bool), "blend")
