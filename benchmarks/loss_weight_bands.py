@@ -7,7 +7,7 @@ Timesteps are drawn uniformly, by an EDM-style log-normal draw of the noise leve
 by SD3's logit-normal draw of t/T (Esser et al. 2024, sec. 3.1). A sample's weight is what
 multiplies the squared error of its own target (ε or v); a band's share is its weight mass over
 the total. The bands where SNR < 0.1 (t >= 485 here) are where an object's place and direction
-are decided (issue 13).
+are decided.
 """
 import argparse
 

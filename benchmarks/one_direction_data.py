@@ -1,4 +1,4 @@
-"""The one-direction control of issue 13: shapes clips that all move left, as a data folder.
+"""The one-direction control: shapes clips that all move left, as a data folder.
 
     python benchmarks/one_direction_data.py --out runs/left_data --clips 2000
     scripts/side_by_side.sh LEFT --text-encoder minilm-words --data runs/left_data

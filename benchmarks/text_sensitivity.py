@@ -9,7 +9,7 @@ For held-out shapes clips that move left, right, up or down, with the first fram
   loss no text    the empty caption
   change          |pred(true) - pred(swapped)|^2 / |pred(true)|^2, the relative change of the prediction
 A model that ignores the direction word has loss swapped = loss true and a change near 0
-(issue 13 measured 0.1 % at t = 900 on the first reference model).
+(0.1 % at t = 900 on the first reference model).
 """
 import argparse
 
@@ -64,7 +64,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=None, help="a model folder (default: the bundled reference model)")
     p.add_argument("--clips", type=int, default=24, help="held-out moving clips")
-    p.add_argument("--t", type=int, nargs="+", default=[650, 800, 900], help="timesteps (issue 13: t > 600)")
+    p.add_argument("--t", type=int, nargs="+", default=[650, 800, 900], help="timesteps (the direction is decided at t > 600)")
     p.add_argument("--seed", type=int, default=31_337)
     args = p.parse_args(argv)
     pipe = SeinePipeline.from_pretrained(args.model)

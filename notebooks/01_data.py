@@ -55,6 +55,7 @@ from seine_lite.data.transitions_world import TransitionSpec, make_transition_cl
 from seine_lite.metrics import frame_jumps, max_jump, psnr
 from seine_lite.viz import strip_image
 from seine_lite.device import describe
+from seine_lite.exercises import check
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: smaller, fewer, faster
 print("best device here:", describe(), "· this notebook's tensors are small and stay on the CPU")
@@ -367,29 +368,25 @@ for smooth in (False, True):   # 40 shapes-world transitions at 32 pixels: the s
 # ## Exercise
 #
 # Render a clip of **a purple triangle moving up on a brown background**, 16 frames at `SIZE`
-# pixels, and store it in `my_clip`. (Hint: one function of section 1 takes exactly these words.)
+# pixels, and store it in `answer`. (Hint: one function of section 1 takes exactly these words.)
 
 # %%
-my_clip = None   # <- your code here
+answer = None   # your code here
 
 # %%
-def check_my_clip(clip):
-    """Purple object on a brown background that moves up over the clip."""
-    assert clip is not None, "my_clip is still None: render the clip (a solution is at the end)."
-    assert clip.shape == (16, SIZE, SIZE, 3) and clip.dtype == np.uint8, \
-        f"expected uint8 (16, {SIZE}, {SIZE}, 3), got {clip.dtype} {clip.shape}"
-    assert tuple(clip[0, 0, 0]) == BACKGROUNDS["brown"], "the background should be brown"
-    purple = (clip == COLORS["purple"]).all(-1)
-    assert purple[0].any() and purple[-1].any(), "there should be a purple object in the first and last frame"
-    rows = [np.nonzero(p)[0].mean() for p in (purple[0], purple[-1])]
-    assert rows[1] < rows[0], "the object should move up (towards row 0) from the first to the last frame"
-    print("Well done: a purple object moving up on brown.")
+# NBVAL_CHECK_OUTPUT
+def ok(clip):
+    """16 uint8 frames on brown; a purple triangle (it fills about half its box) that moves up."""
+    purple = (clip == COLORS["purple"]).all(-1)                       # (F, H, W) purple pixels
+    if clip.shape != (16, SIZE, SIZE, 3) or clip.dtype != np.uint8 or not purple[[0, -1]].any((1, 2)).all():
+        return False
+    rows, cols = np.nonzero(purple[0])
+    box = (np.ptp(rows) + 1) * (np.ptp(cols) + 1)
+    moved_up = np.nonzero(purple[-1])[0].mean() < rows.mean()
+    return tuple(clip[0, 0, 0]) == BACKGROUNDS["brown"] and purple[0].sum() / box < 0.7 and moved_up
 
 
-if my_clip is None:
-    print("Fill in my_clip above, then run this cell again.")
-else:
-    check_my_clip(my_clip)
+check(ok, answer, hint="a uint8 (16, SIZE, SIZE, 3) clip: a purple triangle moving up on brown")
 
 # %% [markdown]
 # ### Solution
@@ -397,8 +394,11 @@ else:
 # `render_clip(color, shape, motion, background, num_frames, size, seed)` renders one clip.
 
 # %%
-solution = render_clip("purple", "triangle", "up", "brown", num_frames=16, size=SIZE, seed=0)
-check_my_clip(solution)
+answer = render_clip("purple", "triangle", "up", "brown", num_frames=16, size=SIZE, seed=0)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+check(ok, answer)
 
 # %% [markdown]
 # **Next:** `02` turns these clips into latents with a small VAE, and `03` decides which of their

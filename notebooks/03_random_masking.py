@@ -43,7 +43,8 @@ from seine_lite.diffusion import NoiseSchedule
 from seine_lite.masking import (MaskMixture, MaskSampler, condition_latent, frame_mask, latent_mask,
                                 layout_picture, masked_latent, parse_layout, unet_input)
 from seine_lite.unet import VideoUNet, unet_config_for
-from seine_lite.vae import BUNDLED_VAE, build_vae, encode_video, load_vae
+from seine_lite.vae import encode_video, load_vae
+from seine_lite.exercises import check
 from seine_lite.widgets import MaskEditor
 from seine_lite.device import describe
 
@@ -126,15 +127,7 @@ print(editor.mask[0, 0, :, 0, 0].int().tolist())       # the mask the model gets
 # It predicts the noise (C channels). Given frames thus reach the model clean, whatever t is.
 
 # %%
-if (BUNDLED_VAE / "config.json").is_file():
-    vae = load_vae()              # the VAE trained for the course (seine_lite/weights/vae)
-    print("using the bundled VAE")
-else:
-    # No bundled VAE in this checkout yet (scripts/train_vae.sh makes it): an untrained VAE of the
-    # same architecture gives latents of the same shape, but its pictures mean nothing.
-    vae = build_vae()
-    vae.register_to_config(scaling_factor=1.0)
-    print("bundled VAE not found: using an untrained one")
+vae = load_vae()                  # the VAE trained for the course, shipped in seine_lite/weights/vae
 z0 = encode_video(vae, clip)                                  # (1, C, F, h, w)
 mask = latent_mask(frame_mask("onelast1", FRAMES), *z0.shape[-2:])   # (1, 1, F, h, w), 1 = generate
 schedule = NoiseSchedule()
@@ -258,31 +251,22 @@ print("draws with nothing to generate:", int((given.sum(1) == FRAMES).sum()))
 #
 # Build the UNet input for the **prediction** layout `first2` *by hand* with `torch.cat`, from
 # `z_t`, `z0` and a mask you make yourself (float, shape `(1, 1, F, h, w)`, 1 = generate).
-# Store it in `my_input`. Do not call `unet_input` or `masked_latent`.
+# Store it in `answer`. Do not call `unet_input` or `masked_latent`.
 
 # %%
-my_input = None   # <- your code here
+answer = None   # your code here: torch.cat([...], dim=1)
 
 # %%
-def check_my_input(candidate):
-    """Compare with the library's own construction of the same input."""
-    assert candidate is not None, "my_input is still None: build it above (a solution is at the end)."
-    reference_mask = latent_mask(frame_mask("first2", FRAMES), *z0.shape[-2:])
-    expected = unet_input(z_t, reference_mask, masked_latent(z0, reference_mask))
-    assert tuple(candidate.shape) == tuple(expected.shape), \
-        f"expected shape {tuple(expected.shape)} (2C + 1 = {2 * C + 1} channels), got {tuple(candidate.shape)}"
-    assert torch.allclose(candidate[:, :C], expected[:, :C]), "the first C channels should be z_t"
-    assert torch.allclose(candidate[:, C], expected[:, C]), \
-        "channel C should be the mask: 1 on frames 2..F-1 (generated), 0 on frames 0 and 1 (given)"
-    assert torch.allclose(candidate[:, C + 1:], expected[:, C + 1:]), \
-        "the last C channels should be z0 on the given frames and 0 on the generated ones"
-    print("Correct: [z_t ; mask ; masked z0], exactly what the UNet gets.")
+# NBVAL_CHECK_OUTPUT
+first2 = latent_mask(frame_mask("first2", FRAMES), *z0.shape[-2:])      # the library's own mask
+expected = unet_input(z_t, first2, masked_latent(z0, first2))           # and its own input
 
 
-if my_input is None:
-    print("Fill in my_input above, then run this cell again.")
-else:
-    check_my_input(my_input)
+def ok(candidate):
+    return candidate.shape == expected.shape and torch.allclose(candidate, expected)
+
+
+check(ok, answer, hint=f"[z_t ; mask (1 = generate) ; z0 on given frames], {2 * C + 1} channels")
 
 # %% [markdown]
 # ### Solution
@@ -291,8 +275,11 @@ else:
 h, w = z0.shape[-2:]
 my_mask = torch.ones(1, 1, FRAMES, h, w)
 my_mask[:, :, :2] = 0                                       # frames 0 and 1 are given
-solution = torch.cat([z_t, my_mask, z0 * (1 - my_mask)], dim=1)
-check_my_input(solution)
+answer = torch.cat([z_t, my_mask, z0 * (1 - my_mask)], dim=1)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+check(ok, answer)
 
 # %% [markdown]
 # **Next:** `04` opens the video UNet that reads this input; `05` explains the noise and the

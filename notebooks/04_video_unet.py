@@ -47,6 +47,7 @@ from seine_lite.presets import PRESETS
 from seine_lite.unet import ResBlock, VideoLayer, VideoUNet, unet_config_for
 from seine_lite.device import default_device
 from seine_lite.device import describe as describe_device
+from seine_lite.exercises import check
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: fewer timing runs
 DEVICE = default_device()          # cuda, else mps, else cpu: random draws stay on the CPU, then move
@@ -354,7 +355,7 @@ print(f"extra parameters in the cpu preset: {extra:,}")
 # Convolutions, FiLM and cross-attention work frame by frame and, so far, get the same inputs in
 # every frame; rotary positions change how strongly frames attend to each other, never *what*
 # they pass on. So frame 7 has no input saying "I am 7 frames after the given one", which it
-# needs to turn "moving left" into "this far left". Two options of `VideoUNet` (issue 13) fix
+# needs to turn "moving left" into "this far left". Two options of `VideoUNet` fix
 # that, both zero-initialised, so an untrained UNet computes what it did without them:
 # `frame_positions=N` adds a sinusoid of the frame index, through an MLP, to every frame's
 # timestep embedding (Stable Video Diffusion's `time_pos_embed`), and `relative_position_bias=True`
@@ -375,7 +376,8 @@ print(f"{len(missing)} new tensors; untrained, the output moves by {gap:.0e}")
 index = torch.arange(16)
 buckets = relative_position_bucket(index[:, None] - index[None, :], 32, 32)
 print("bucket of i - j for i = 0, j = 0..15:", buckets[0].tolist())
-reference = SeinePipeline.from_pretrained().unet        # the bundled model: what training made of them
+bundled = SeinePipeline.from_pretrained()           # the bundled model: what training made of them
+reference = bundled.unet
 print("bundled model: frame_positions =", reference.config.frame_positions,
       " relative_position_bias =", reference.config.relative_position_bias)
 
@@ -431,38 +433,34 @@ for name in ["tiny", "cpu"] + ([] if QUICK else ["lab"]):
             model(inp, STEP, text)
         wait()
     print(f"{name:<5} {(time.perf_counter() - start) / repeats * 1000:8.0f} ms per forward on {DEVICE.type}")
+print(f"the bundled cpu model: {bundled.meta['trained_steps']:,} training steps, "
+      f"{bundled.meta['wall_minutes_total']:.0f} minutes on 2 CPU cores")
 
 # %% [markdown]
 # Sampling runs this forward twice per step (with and without the caption, for guidance) for 25
 # or more steps, and training runs it with a backward pass (about 3x the cost) for thousands of
-# steps: the `cpu` preset is about the largest that trains in 90 CPU minutes.
+# steps. The bundled `cpu` model took the time printed above, in short runs that each trained on
+# from the last: the `cpu` preset is about the largest model a CPU can train in a working day.
 #
 # ## Exercise
 #
 # Predict the number of parameters of a `TemporalAttention(dim, head_dim)` *without counting*:
-# write `my_count(dim)` as a formula. Read `seine_lite/attention.py`: a `LayerNorm` (a weight and
-# a bias per channel), `to_q`, `to_k`, `to_v` (no bias) and `to_out` (with a bias). The number of
-# heads does not matter: why?
+# write it as a function of `dim` and store it in `answer`. Read `seine_lite/attention.py`: a
+# `LayerNorm` (a weight and a bias per channel), `to_q`, `to_k`, `to_v` (no bias) and `to_out` (with a
+# bias). The number of heads does not matter: why?
 
 # %%
-def my_count(dim):
-    return None   # <- your formula here
+answer = None   # your code here: lambda dim: ...
 
 # %%
-def check_my_count(count):
-    """Compare the formula with the real layer at several widths."""
-    for dim in (8, 16, 64, 128, 256):
-        real = sum(p.numel() for p in TemporalAttention(dim, head_dim=8).parameters())
-        guess = count(dim)
-        assert guess is not None, "my_count returns None: write the formula (a solution is at the end)."
-        assert guess == real, f"dim {dim}: the layer has {real:,} parameters, the formula says {guess:,}"
-    print("Correct: the formula matches at every width.")
+# NBVAL_CHECK_OUTPUT
+def ok(count):
+    """The formula against the real layer at several widths."""
+    return all(count(dim) == sum(p.numel() for p in TemporalAttention(dim, head_dim=8).parameters())
+               for dim in (8, 16, 64, 128, 256))
 
 
-if my_count(8) is None:
-    print("Fill in my_count above, then run this cell again.")
-else:
-    check_my_count(my_count)
+check(ok, answer, hint="a function of dim that returns the layer's parameter count at every width")
 
 # %% [markdown]
 # ### Solution
@@ -471,10 +469,14 @@ else:
 # width into heads only reshapes the projections, it adds no weights.
 
 # %%
-check_my_count(lambda dim: 4 * dim ** 2 + 3 * dim)
+answer = lambda dim: 4 * dim ** 2 + 3 * dim   # noqa: E731
 temporal_share = {name: sum(p.numel() for n, p in VideoUNet(**unet_config_for(name)).named_parameters()
                             if ".temporal." in n) for name in PRESETS}
 print("temporal attention parameters per preset:", temporal_share)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+check(ok, answer)
 
 # %% [markdown]
 # **Next:** `05` explains the noise the UNet learns to predict and the samplers that use it;

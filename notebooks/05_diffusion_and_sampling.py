@@ -18,11 +18,13 @@
 #
 # **What you will do.** Noise a picture step by step, compare three noise schedules, sample a
 # 2-D toy distribution with DDPM and DDIM, check that our sampler gives exactly what `diffusers`'
-# scheduler gives, and turn the classifier-free guidance knob.
+# scheduler gives, turn the classifier-free guidance knob, and check the bundled model's
+# v-prediction target against diffusers'.
 #
 # **What you will learn.** The forward process `x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε` (DDPM eq. 4), what a
 # schedule is, why DDIM needs 20-50 steps where DDPM takes 1000, and what the guidance scale does
-# to samples: SEINE samples with DDIM and guidance, like Stable Diffusion.
+# to samples: SEINE samples with DDIM and guidance, like Stable Diffusion. Why the bundled model
+# predicts v instead of ε, and what min-SNR weighting does to the loss.
 #
 # **What you need.** Notebook 03 helps (the model predicts ε from the masked input). No trained
 # model: the toy problem uses the *exact* denoiser of a Gaussian mixture. A minute on one CPU core.
@@ -43,6 +45,7 @@ from seine_lite.data import make_shapes_clips
 from seine_lite.data.photos import SAMPLE_IMAGES
 from seine_lite.data.video_io import read_image
 from seine_lite.diffusion import BETA_SCHEDULES, NoiseSchedule, guided
+from seine_lite.exercises import check
 from seine_lite.samplers import DDIMSampler, DDPMSampler
 from seine_lite.vae import decode_video
 from seine_lite.viz import frame_strip_figure
@@ -225,8 +228,9 @@ for ours, theirs in [(DDIMSampler(schedule), diffusers.DDIMScheduler(**config)),
 # A text-conditioned model is trained to also work without its text (the caption is dropped 10 %
 # of the time). At sampling, `guided` runs both in one batched forward and extrapolates:
 # `ε̂ = ε_uncond + s (ε_cond - ε_uncond)` (Ho & Salimans 2022). Here the "condition" asks for the
-# four *even* blobs, but the conditional model follows it only weakly (60 % even, 40 % odd), as a
-# small model follows its prompt. The unconditional model knows all eight blobs equally.
+# four *even* blobs, but the conditional model follows it only weakly (weight 0.6 on the even
+# blobs, 0.4 on the odd), as a small model follows its prompt. The unconditional model knows all
+# eight blobs equally.
 
 # %%
 even = torch.arange(K) % 2 == 0
@@ -266,7 +270,7 @@ print("scale 1 is the conditional model alone:",
 # Write **one DDIM step** (eta = 0, DDIM eq. 12) by hand: from `x_t`, the predicted noise `eps`,
 # the timestep `t` and the next timestep `t_prev`, compute
 # `x̂_0 = (x_t - √(1-ᾱ_t) ε̂) / √ᾱ_t` and then `x_prev = √ᾱ_prev x̂_0 + √(1-ᾱ_prev) ε̂`.
-# Use `schedule.alphas_cumprod`. Store the result in `my_prev`.
+# Use `schedule.alphas_cumprod`. Store the result in `answer`.
 
 # %%
 ddim = DDIMSampler(schedule)
@@ -276,23 +280,16 @@ x_t = torch.randn(16, 2, generator=torch.Generator().manual_seed(5))
 eps = toy_model(x_t, t, UNIFORM)
 print("t =", t, "-> t_prev =", t_prev)
 
-my_prev = None   # <- your code here
+answer = None   # your code here: x_prev
 
 # %%
-def check_my_prev(candidate):
-    """Compare with the library's DDIM step."""
-    assert candidate is not None, "my_prev is still None: write the step above (a solution is at the end)."
-    expected = ddim.step(eps, t, x_t)
-    assert candidate.shape == expected.shape, f"expected shape {tuple(expected.shape)}, got {tuple(candidate.shape)}"
-    error = float((candidate - expected).abs().max())
-    assert error < 1e-5, f"off by up to {error:.3g}: check which ᾱ goes where (ᾱ_t vs ᾱ_prev, √ or not)"
-    print("Correct: that is DDIM's deterministic step.")
+# NBVAL_CHECK_OUTPUT
+def ok(x_prev):
+    """The library's DDIM step, to 1e-5."""
+    return x_prev.shape == x_t.shape and float((x_prev - ddim.step(eps, t, x_t)).abs().max()) < 1e-5
 
 
-if my_prev is None:
-    print("Fill in my_prev above, then run this cell again.")
-else:
-    check_my_prev(my_prev)
+check(ok, answer, hint="x̂_0 = (x_t - √(1-ᾱ_t) ε̂) / √ᾱ_t, then x_prev = √ᾱ_prev x̂_0 + √(1-ᾱ_prev) ε̂")
 
 # %% [markdown]
 # ### Solution
@@ -300,7 +297,11 @@ else:
 # %%
 a_t, a_prev = schedule.alphas_cumprod[t], schedule.alphas_cumprod[t_prev]
 x0_hat = (x_t - (1 - a_t).sqrt() * eps) / a_t.sqrt()
-check_my_prev(a_prev.sqrt() * x0_hat + (1 - a_prev).sqrt() * eps)
+answer = a_prev.sqrt() * x0_hat + (1 - a_prev).sqrt() * eps
+
+# %%
+# NBVAL_CHECK_OUTPUT
+check(ok, answer)
 
 # %% [markdown]
 # ## 6. The same loop in the pipeline: `pipe.scheduler` and a look at every step
@@ -340,6 +341,66 @@ fig = frame_strip_figure({f"DDIM, {STEPS_SHOWN} steps": video, f"DPM-Solver++, {
 # the videos that could follow), yet the object's place and path are already there: layout and
 # motion are decided early, the later steps refine them. DPM-Solver++ (Lu et al. 2022) takes larger, second-order
 # steps from the same model, so the two rows agree in layout from the same noise.
+
+# %% [markdown]
+# ## 7. What the bundled model predicts: v, with min-SNR weights
+#
+# Everything above predicts ε, as SEINE does. The bundled model predicts **v** (Salimans & Ho
+# 2022, §4): with α = √ᾱ_t and σ = √(1-ᾱ_t), so that α² + σ² = 1 and x_t = α x_0 + σ ε,
+#
+# `v = α ε - σ x_0`,   hence   `x̂_0 = α x_t - σ v̂`   and   `ε̂ = σ x_t + α v̂`.
+#
+# Why: x̂_0 from ε̂ divides by α, so near t = T (α → 0) any error in ε̂ is blown up in x̂_0 (left
+# plot below), while x_t ≈ ε there makes ε trivial to predict and useless; predicting x_0 fails
+# the same way near t = 0. v is -x_0 at t = T and ε at t = 0, the informative part at each end,
+# with unit variance throughout, and an error in v̂ reaches x̂_0 scaled by σ ≤ 1. Our target,
+# `NoiseSchedule(prediction_type="v_prediction").target`, is diffusers' `get_velocity`:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+v_schedule = NoiseSchedule(prediction_type="v_prediction")
+tv = torch.tensor([0, 250, 500, 750, 999])
+x0_v, eps_v, err = torch.randn(3, 5, 3, 8, 8, generator=torch.Generator().manual_seed(6))
+v = v_schedule.target(x0_v, eps_v, tv)
+velocity = diffusers.DDPMScheduler(**v_schedule.diffusers_config()).get_velocity(x0_v, eps_v, tv)
+a = v_schedule.alphas_cumprod[tv].reshape(-1, 1, 1, 1)
+xt_v = v_schedule.add_noise(x0_v, eps_v, tv)
+print("the bundled model predicts:", pipe.schedule.prediction_type)
+print("v target = diffusers' get_velocity:", torch.allclose(v, velocity, atol=1e-6),
+      "max |diff| =", round(float((v - velocity).abs().max()), 4))
+print("max |α x_t - σ v - x_0| =", round(float((a.sqrt() * xt_v - (1 - a).sqrt() * v - x0_v).abs().max()), 4))
+print("max |σ x_t + α v - ε|   =", round(float(((1 - a).sqrt() * xt_v + a.sqrt() * v - eps_v).abs().max()), 4))
+x0_hat = a.sqrt() * xt_v - (1 - a).sqrt() * (v + 0.1 * err)         # from a v̂ that is off by 0.1 err
+by_hand = (v_schedule.snr(tv).clamp(max=5) * ((x0_hat - x0_v) ** 2).flatten(1).mean(1)).mean()
+print("min-SNR-5 v-loss = mean of min(SNR_t, 5) ‖x̂_0 - x_0‖²:",
+      torch.allclose(v_schedule.training_loss(v + 0.1 * err, x0_v, eps_v, tv, snr_gamma=5.0), by_hand, rtol=1e-4))
+
+# %% [markdown]
+# **Min-SNR-γ** (Hang et al. 2023). Every target is an x_0 error in disguise:
+# ‖ε̂ - ε‖² = SNR_t ‖x̂_0 - x_0‖² and ‖v̂ - v‖² = (SNR_t + 1) ‖x̂_0 - x_0‖², so the plain ε loss
+# puts almost all its weight on the nearly clean, easy steps, and the steps' gradients pull
+# against each other. Min-SNR weights the x_0 error by min(SNR_t, γ) instead: the ε loss by
+# min(SNR_t, γ) / SNR_t, the v loss by min(SNR_t, γ) / (SNR_t + 1) (the last line above).
+# `training_loss(..., snr_gamma=5)` does it; the ratio of its weighted loss to the plain one, one
+# timestep at a time, is the weight (right). `scripts/train_reference.sh` trains with γ = 5, as
+# did the bundled model's first run from scratch; the runs that continued it used plain v-MSE
+# (`seine_lite.json` lists their commands).
+
+# %%
+ts_w = torch.arange(0, 1000, 5)
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3))
+left.plot(ts_w, schedule.snr(ts_w).rsqrt(), label="from ε̂: σ/α")
+left.plot(ts_w, (1 - schedule.alphas_cumprod[ts_w]).sqrt(), label="from v̂: σ")
+left.set(xlabel="t", yscale="log", title="error in x̂_0 per unit error of the prediction")
+for name, s in [("ε", schedule), ("v", v_schedule)]:
+    weights = [float(s.training_loss(err[:1], x0_v[:1], eps_v[:1], t, snr_gamma=5.0)
+                     / s.training_loss(err[:1], x0_v[:1], eps_v[:1], t)) for t in ts_w]
+    right.plot(ts_w, weights, label=f"{name} loss: min(SNR, 5) / {'SNR' if name == 'ε' else '(SNR + 1)'}")
+right.plot(ts_w, schedule.snr(ts_w).clamp(max=5), "k--", label="both, on ‖x̂_0 - x_0‖²: min(SNR, 5)")
+right.set(xlabel="t", yscale="log", title="min-SNR-5 weight of each timestep's loss")
+for ax in (left, right):
+    ax.legend(fontsize=8)
+fig.tight_layout()
 
 # %% [markdown]
 # **Next:** `06` trains the video UNet that stands in for `toy_model` here, with the loss

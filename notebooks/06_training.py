@@ -51,14 +51,15 @@ from transformers.utils import logging as transformers_logging
 
 from seine_lite import SeinePipeline
 from seine_lite.data import make_shapes_clips
+from seine_lite.device import describe
+from seine_lite.exercises import check
 from seine_lite.latent_cache import DataConfig, build_latent_cache
 from seine_lite.masking import MaskMixture, MaskSampler, frame_mask, given_frames, layout_picture
 from seine_lite.text import CachedTextEncoder, load_text_encoder
 from seine_lite.train import TrainConfig, draw_batch, train
 from seine_lite.training_step import training_step
 from seine_lite.unet import VideoUNet, unet_config_for
-from seine_lite.vae import BUNDLED_VAE, build_vae, load_vae
-from seine_lite.device import describe
+from seine_lite.vae import load_vae
 
 QUICK = os.environ.get("SEINE_LITE_QUICK") == "1"   # set by `make test`: fewer clips and steps
 mediapy.set_ffmpeg(imageio_ffmpeg.get_ffmpeg_exe())
@@ -74,25 +75,13 @@ print("training runs on", describe(), "(accelerate takes cuda, else mps, else cp
 # ## 1. A training run is a config
 #
 # `TrainConfig` holds everything that decides the weights: preset, data, mask mixture, noise
-# schedule, optimiser, EMA, seed. The UNet is the only part that trains: the VAE and the text
-# encoder are frozen. We use the course's VAE if this checkout has it; otherwise an untrained one
-# of the same shape stands in (training works the same, but decoded pictures mean nothing).
+# schedule, optimiser, EMA, seed. The UNet is the only part that trains: the VAE (the bundled one,
+# `vae=None`) and the text encoder are frozen.
 
 # %%
-if (BUNDLED_VAE / "config.json").is_file():
-    vae_path = None                                    # None = the bundled VAE
-    print("using the bundled VAE")
-else:
-    torch.manual_seed(0)
-    stand_in = build_vae()
-    stand_in.register_to_config(scaling_factor=1.0)
-    vae_path = str(WORK / "vae")
-    stand_in.save_pretrained(vae_path)
-    print("bundled VAE not found (scripts/train_vae.sh makes it): an untrained stand-in")
-
 cfg = TrainConfig(preset="tiny", data=DataConfig(data="shapes", num_clips=NUM_CLIPS, seed=0),
                   steps=STEPS, batch_size=8, lr=1e-3, warmup_steps=20, checkpoint_every=STEPS // 2,
-                  text_encoder="minilm", vae=vae_path, seed=0)
+                  text_encoder="minilm", seed=0)
 print(f"{STEPS} steps of {cfg.batch_size} clips, from {NUM_CLIPS} clips")
 
 # %%
@@ -257,9 +246,8 @@ print("same final weights:", all(torch.equal(a[k], b[k]) for k in a))
 # VAE, the schedule and the text encoder's name from it. We give it the first and last frame of a
 # clip it has never seen and ask for the frames between (a transition), and the first frame
 # alone (a prediction). A few minutes of a 0.1 M-parameter model on 4 frames at 32 pixels learns
-# colours and rough places at best; notebook 07 uses the bundled `cpu` model. (With the untrained
-# stand-in VAE of section 1 the generated frames come out as coloured noise: its decoder has never
-# learnt to draw. The given frames are pasted back exactly either way.)
+# colours and rough places at best; notebook 07 uses the bundled `cpu` model. The given frames
+# are pasted back exactly.
 
 # %%
 pipe = SeinePipeline.from_pretrained(OUT, device="auto")
@@ -312,34 +300,35 @@ print("scripts/train_reference.sh adds: --prediction v_prediction --snr-gamma 5 
 # ## Exercise
 #
 # Train only **transitions**: build a `MaskMixture` that draws `onelast1` and nothing else, and
-# store it in `my_mixture`. (On the command line: `seine-lite train --masks transition=1`.)
+# store it in `answer`. (On the command line: `seine-lite train --masks transition=1`.)
 
 # %%
-my_mixture = None   # <- your code here
+answer = None   # your code here: a MaskMixture
 
 # %%
-def check_my_mixture(mixture):
-    """Draw many masks from the mixture: every one must be onelast1."""
-    assert mixture is not None, "my_mixture is still None: build it above (a solution is at the end)."
+# NBVAL_CHECK_OUTPUT
+def ok(mixture):
+    """500 masks of 16 frames drawn from the mixture: every one is onelast1."""
+    if not isinstance(mixture, MaskMixture):
+        return False
     masks, names = MaskSampler(mixture).sample_with_names(500, 16, torch.Generator().manual_seed(0))
-    assert set(names) == {"onelast1"}, f"the sampler drew {sorted(set(names))}: set the other weights to 0"
-    assert torch.equal(masks, frame_mask("onelast1", 16, batch=500)), "masks differ from onelast1"
-    print("Correct: 500 draws, all onelast1 (first and last frame given).")
+    return set(names) == {"onelast1"} and torch.equal(masks, frame_mask("onelast1", 16, batch=500))
 
 
-if my_mixture is None:
-    print("Fill in my_mixture above, then run this cell again.")
-else:
-    check_my_mixture(my_mixture)
+check(ok, answer, hint="a MaskMixture with weight only on transition (the others 0)")
 
 # %% [markdown]
 # ### Solution
 
 # %%
-check_my_mixture(MaskMixture(transition=1.0, prediction=0.0, bernoulli=0.0))
+answer = MaskMixture(transition=1.0, prediction=0.0, bernoulli=0.0)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+check(ok, answer)
 
 # %% [markdown]
-# Train with it (`replace(cfg, masks=my_mixture)`) and every step is a transition: the model never
+# Train with it (`replace(cfg, masks=answer)`) and every step is a transition: the model never
 # practises prediction from a first frame. One model for every task is the point of SEINE's
 # random masks.
 #

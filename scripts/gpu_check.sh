@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Where a CUDA GPU is at hand (issues 13 and 15): at most about 8 minutes of GPU time.
+# Where a CUDA GPU is at hand: at most about 8 minutes of GPU time.
 #
 #   scripts/gpu_check.sh            # PY=python by default; MINUTES=4 of training
 #
 # 1. the pipeline tests on CUDA (the tiny model, every scheduler, every call argument, fp16/bf16);
-# 2. the shipped model's recipe (issue 13, leg 8) trained on the GPU for MINUTES from the shipped
+# 2. the shipped model's recipe (its last training leg) trained on the GPU for MINUTES from the shipped
 #    weights at the cpu preset, then the same eval subset as the side-by-side runs, on the GPU.
 # Figures land in runs/gpu/ (gpu.txt: the GPU's name; eval.md). Nothing here runs on a CPU-only
 # machine: it stops at once with exit code 2.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One arm of a side-by-side recipe run (issue 13): a short warm start from the bundled model on
+# One arm of a side-by-side recipe run: a short warm start from the bundled model on
 # one thread, then a small held-out eval. Run two arms at once, one change between them:
 #
 #   scripts/side_by_side.sh A &                                   # the baseline

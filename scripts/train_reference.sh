@@ -6,13 +6,11 @@
 #
 # Rerunning resumes from the last checkpoint in $OUT (the time budget, encoding the latent cache
 # included, applies to each run; metrics.jsonl keeps the total). SHIP=1 copies the result into
-# seine_lite/weights/reference/. The bundled model (OUT=runs/ref3): 3,304 steps in 90 minutes of
-# wall time on a quiet 2-core machine, latent encoding included (README, "The reference model").
-# On a machine shared with other jobs, OMP_NUM_THREADS=1 is faster than 2 (README, "Training").
-# The fourth session's experiment (worse on 5 of the 7 probes, README "The reference model"):
-#   CONDITION=blend MASKS=transition=0.35,prediction=0.35,bernoulli=0.15,first1=0.15 OUT=runs/ref5 scripts/train_reference.sh
-# The fifth session's experiment (temporal convolutions; 1 of 7 bars, README "The reference model"):
-#   TCONV=1 OUT=runs/ref6 scripts/train_reference.sh
+# seine_lite/weights/reference/. One call is one leg: the bundled model is eight legs of this
+# script and `seine-lite train` (each call listed in its seine_lite.json and its model card,
+# seine_lite/weights/reference/README.md), 16,804 steps on 2 CPU cores. A new leg starts from a
+# model folder's weights with INIT=DIR. docs/history.md logs every leg and experiment.
+# On a machine shared with other jobs, OMP_NUM_THREADS=1 is faster than 2 (docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PRESET=${PRESET:-cpu}
@@ -22,7 +20,7 @@ MINUTES=${MINUTES:-90}
 DEVICE=${DEVICE:-cpu}
 BIN=${BIN:-.venv/bin}
 
-# Issue 13's options (each an environment variable; empty switches it off):
+# The UNet, loss and scoring options (each an environment variable; empty switches it off):
 #   TEXT=minilm-words   the word path (word embeddings beside MiniLM's states)
 #   FRAMEPOS=16         a frame-index embedding      RELBIAS=1   SEINE's relative position bias
 #   SNR=5               min-SNR weighting (SNR= for plain v-MSE)      TDRAW=logit-normal

@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
+from seine_lite.atomic import fsync_tree
 from seine_lite.model_folder import PARTIAL_MARK, PICKLE_SUFFIXES, start_partial
 
 NESTED_KEYS = ("state_dict", "model", "ema", "module")
@@ -57,6 +58,7 @@ def convert(path, out, config=None, overwrite: bool = False) -> Path:
         if config is not None:
             (tmp / "config.json").write_text(json.dumps(json.loads(Path(config).read_text()), indent=2))
         (tmp / PARTIAL_MARK).unlink()
+        fsync_tree(tmp)                 # on the disk before it takes OUT's name
         if held and out.is_dir() and not out.is_symlink():    # overwrite=True: the user asked to replace it
             shutil.rmtree(out)
         elif held:

@@ -17,10 +17,9 @@ from seine_lite.baselines import traditional_transition
 from seine_lite.data import make_clips, write_video
 from seine_lite.data.samples import SAMPLES
 from seine_lite.metrics import psnr, transition_report
-from seine_lite.pipeline import BUNDLED, SeinePipeline, join_prompts
-from seine_lite.presets import get_preset
+from seine_lite.pipeline import SeinePipeline, join_prompts
 from seine_lite.story_file import load_shots
-from seine_lite.vae import decode_video, encode_video, load_vae
+from seine_lite.vae import decode_video, encode_video
 from seine_lite.viz import frame_strip_figure, save_figure
 
 DEFAULT_SHOTS = SAMPLES / "story" / "shots.yaml"
@@ -58,8 +57,6 @@ def run_demo(out="outputs", model=None, shots=DEFAULT_SHOTS, steps: int = 25, se
     t0 = time.time()
     out = Path(out)
     shots, options = load_shots(shots)
-    if model is None and not (BUNDLED / "unet").exists():
-        return _vae_only(out)
     pipe = SeinePipeline.from_pretrained(model, device=device)
     pipe.set_progress_bar_config(disable=not progress)
     out.mkdir(parents=True, exist_ok=True)
@@ -88,15 +85,4 @@ def run_demo(out="outputs", model=None, shots=DEFAULT_SHOTS, steps: int = 25, se
     print("compare.png: " + " · ".join(f"{name}: max jump {r['max_jump']:.2f}, double exposure "
                                         f"{r['double_exposure']:.2f}" for name, r in reports.items()))
     print(f"wrote {', '.join(sorted(p.name for p in out.iterdir()))} to {out}/ in {time.time() - t0:.0f} s")
-    return 0
-
-
-def _vae_only(out: Path) -> int:
-    """Without a bundled video model, show what the latent space keeps (the VAE round trip)."""
-    preset = get_preset("cpu")
-    out.mkdir(parents=True, exist_ok=True)
-    scores = vae_roundtrip(load_vae(), out, preset.size, preset.num_frames)
-    print("VAE round trip PSNR: " + ", ".join(f"{k} {v:.1f} dB" for k, v in scores.items()))
-    print(f"no bundled video model in {BUNDLED} yet (train it with scripts/train_reference.sh); "
-          f"wrote vae_roundtrip.png and vae_roundtrip.mp4 to {out}/")
     return 0

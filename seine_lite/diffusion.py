@@ -72,17 +72,23 @@ class NoiseSchedule:
         return dict(num_train_timesteps=self.num_train_timesteps, beta_schedule=beta_schedule,
                     beta_start=self.beta_start, beta_end=self.beta_end, prediction_type=self.prediction_type)
 
-    def sample_timesteps(self, batch: int, generator=None, device=None, draw: str = "uniform") -> torch.Tensor:
+    def sample_timesteps(self, batch: int, generator=None, device=None, draw: str = "uniform",
+                         max_noise: float = 1.0) -> torch.Tensor:
         """Training timesteps (B,) long: t ~ U{0, ..., T-1} (DDPM), or with `draw="logit-normal"`
         t = round(sigmoid(n) (T-1)), n ~ N(0, 1) (SD3, Esser et al. 2024, sec. 3.1), which draws
-        the middle and noisy steps, where layout and motion are decided, more often."""
+        the middle and noisy steps, where layout and motion are decided, more often.
+        `max_noise` < 1 keeps t in the schedule's first fraction, T' = ceil(max_noise T): a model that
+        always samples from a noised fill at that level (SDEdit's start) never meets more noise."""
         if draw not in TIMESTEP_DRAWS:
             raise ValueError(f"draw must be one of {TIMESTEP_DRAWS}, got {draw!r}")
+        if isinstance(max_noise, bool) or not isinstance(max_noise, (int, float)) or not 0 < max_noise <= 1:
+            raise ValueError(f"max_noise must be a number in (0, 1], got {max_noise!r}")
         device = device or (generator.device if generator is not None else "cpu")
+        top = max(1, math.ceil(max_noise * self.num_train_timesteps))
         if draw == "uniform":
-            return torch.randint(0, self.num_train_timesteps, (batch,), generator=generator, device=device)
+            return torch.randint(0, top, (batch,), generator=generator, device=device)
         n = torch.randn(batch, generator=generator, device=device)
-        return (torch.sigmoid(n) * (self.num_train_timesteps - 1)).round().long()
+        return (torch.sigmoid(n) * (top - 1)).round().long()
 
     # ------------------------------------------------------------------ forward process and target
     def timesteps_for(self, t, like: torch.Tensor) -> torch.Tensor:

@@ -3,18 +3,22 @@
     DIR/checkpoints/step_N/   model.safetensors, and {optimizer, scheduler, ema, random_states_R}
                               as .json (+ .safetensors for their tensors): no pickle, so a resume
                               runs no code from the folder. Written to tmp_step_N, flushed and
-                              renamed, so a kill or a full disk leaves the last complete checkpoint
+                              renamed, so a kill or a full disk leaves the last complete checkpoint;
+                              run.json names the run ({"run_id", "step"}): pruning and --resume
+                              only ever see their own run's checkpoints
     DIR/metrics.jsonl         one JSON line per step (loss, lr, clips/s, cumulative seconds), and
                               one per held-out scoring ({"step", "score", "eval"}: train_scoring.py)
     DIR/loss.png              the loss curve, and the held-out score if the run was scored
     DIR/legs.json             each call of `train`: its command, steps and wall minutes
     DIR/train.lock            {"pid", "host"} of the run training into DIR now (one run per folder)
+    DIR/train_config.json     the run's settings, and its "run_id" (random, written when it starts)
 
 Every file here is written atomically (seine_lite/atomic.py): a failed write keeps the old file.
 """
 import json
 import os
 import random
+import secrets
 import shlex
 import shutil
 import socket
@@ -107,13 +111,39 @@ def clear_old_run(out: Path, overwrite: bool, argument: str = "--out"):
             target.unlink()
 
 
-def latest_checkpoint(out: Path):
-    """The newest complete checkpoint folder (checkpoints/step_N), or None."""
+def new_run_id() -> str:
+    return secrets.token_hex(4)
+
+
+def run_id_of(out: Path):
+    """The run id in OUT/train_config.json (None: a folder from before run ids)."""
+    try:
+        return json.loads((out / "train_config.json").read_text()).get("run_id")
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def checkpoint_run(folder: Path):
+    """The run id a checkpoint folder was written by (None: from before run ids)."""
+    try:
+        return json.loads((folder / "run.json").read_text()).get("run_id")
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def own_checkpoints(out: Path, run_id=None) -> list:
+    """OUT's complete checkpoints, oldest first; with `run_id` only that run's (and unmarked ones)."""
     done = sorted((out / CHECKPOINTS).glob("step_*[0-9]"), key=lambda p: int(p.name.split("_")[1]))
+    return [p for p in done if run_id is None or checkpoint_run(p) in (run_id, None)]
+
+
+def latest_checkpoint(out: Path, run_id=None):
+    """The newest complete checkpoint folder (checkpoints/step_N) of the run `run_id`, or None."""
+    done = own_checkpoints(out, run_id)
     return done[-1] if done else None
 
 
-def save_checkpoint(accelerator, out: Path, step: int, keep: int, model, parts: dict):
+def save_checkpoint(accelerator, out: Path, step: int, keep: int, model, parts: dict, run_id=None):
     """save_state into a temporary folder, flush it, then rename: a kill or a full disk never leaves a
     half checkpoint. On any failure the temporary is removed and the last complete checkpoint kept; an
     OSError names the checkpoint that could not be written."""
@@ -125,6 +155,8 @@ def save_checkpoint(accelerator, out: Path, step: int, keep: int, model, parts: 
                 shutil.rmtree(tmp, ignore_errors=True)
             accelerator.wait_for_everyone()
             save_state(accelerator, tmp, model, parts)
+            if accelerator.is_main_process and run_id is not None:
+                (tmp / "run.json").write_text(json.dumps({"run_id": run_id, "step": step}))
             pause = os.environ.get("SEINE_LITE_TEST_PAUSE_IN_CHECKPOINT", "")  # "STEP:SECONDS", for the kill tests
             if pause and int(pause.split(":")[0]) == step:
                 time.sleep(float(pause.split(":")[1]))
@@ -140,7 +172,7 @@ def save_checkpoint(accelerator, out: Path, step: int, keep: int, model, parts: 
             shutil.rmtree(tmp, ignore_errors=True)
         raise
     if accelerator.is_main_process:
-        for old in sorted((out / CHECKPOINTS).glob("step_*[0-9]"))[:-keep]:
+        for old in own_checkpoints(out, run_id)[:-keep]:       # never another run's
             shutil.rmtree(old, ignore_errors=True)
         for stale in (out / CHECKPOINTS).glob("tmp_step_*"):  # left by a run killed (SIGKILL) while saving
             shutil.rmtree(stale, ignore_errors=True)

@@ -88,6 +88,7 @@ def _train(cfg, out: Path, accelerator, started: float, resume: bool, progress: 
             loss = training_step(run.model, z0, states, text_mask, run.sampler, cfg.schedule, g,
                                  conditioning=cfg.conditioning, generated_only=cfg.loss.generated_only,
                                  snr_gamma=cfg.loss.snr_gamma, timestep_draw=cfg.loss.timestep_draw,
+                                 max_noise=cfg.loss.max_noise,
                                  autocast=accelerator.autocast, layouts=layouts).loss
             optimise(run, loss, step)
             row = log(run, step, loss, t0, bar)
@@ -166,4 +167,4 @@ def now_and_then(run: Run, step: int, last: bool, stop: bool, elapsed: float, st
         run.scored_at = time.time()
     if run.accelerator.is_main_process:  # metrics first: a resume drops rows past its checkpoint
         write_metrics(run.out, run.rows, keep_until=run.start)
-    save_checkpoint(run.accelerator, run.out, step, run.cfg.keep_checkpoints, run.model, run.parts)
+    save_checkpoint(run.accelerator, run.out, step, run.cfg.keep_checkpoints, run.model, run.parts, run.run_id)

@@ -33,6 +33,7 @@ class LossOptions:
     generated_only: bool = False     # the loss on generated frames only (RaMViD, FDM)
     snr_gamma: float = None          # min-SNR weighting (Hang et al. 2023); None: plain MSE
     timestep_draw: str = "uniform"   # or "logit-normal" (SD3): more of the noisy steps
+    max_noise: float = 1.0           # t only in the schedule's first fraction (a model that samples from --start)
     source_masks: dict = None        # source -> the fixed layout its clips always train with
 
 

@@ -21,7 +21,8 @@ from seine_lite.latent_cache import build_latent_cache, cache_sources
 from seine_lite.masking import MaskSampler
 from seine_lite.model_folder import check_model_folder, read_meta
 from seine_lite.presets import get_preset
-from seine_lite.run_folder import check_resume, elapsed_until, latest_checkpoint, load_state, refuse_pickles
+from seine_lite.run_folder import (check_resume, elapsed_until, latest_checkpoint, load_state, new_run_id,
+                                   refuse_pickles, run_id_of)
 from seine_lite.text import CachedTextEncoder, load_text_encoder
 from seine_lite.train_config import TrainConfig
 from seine_lite.train_scoring import best_score
@@ -54,6 +55,7 @@ class Run:
     start: int                       # the step this call begins at (a resume's checkpoint)
     elapsed_before: float            # training seconds of earlier runs of this folder and of the warm start
     best: float                      # the best held-out score so far
+    run_id: str = None               # OUT/train_config.json's: its checkpoints carry it
     rows: list = field(default_factory=list)
     scored_at: float = field(default_factory=time.time)
 
@@ -75,12 +77,13 @@ def set_up(cfg: TrainConfig, out: Path, accelerator, resume: bool, progress: boo
     last = None
     if resume:
         check_resume(out, cfg.preset)
-        last = latest_checkpoint(out)
+        last = latest_checkpoint(out, run_id_of(out))
         if last is not None:
             refuse_pickles(last, trust_pickle)   # before any work; a pickle is never read without trust
     elif accelerator.is_main_process:
         out.mkdir(parents=True, exist_ok=True)
-        write_text(out / "train_config.json", json.dumps(asdict(cfg), indent=2))   # atomic, checked
+        write_text(out / "train_config.json", json.dumps({"run_id": new_run_id(), **asdict(cfg)}, indent=2))
+    accelerator.wait_for_everyone()                    # every process reads the same run id
 
     # 2. The latent cache: every clip encoded once (on the GPU if there is one) with its caption's states
     vae = load_vae(cfg.vae).to(accelerator.device)
@@ -108,7 +111,7 @@ def set_up(cfg: TrainConfig, out: Path, accelerator, resume: bool, progress: boo
     sources = cache_sources(cfg.data, len(cache)) if cfg.loss.source_masks else None
     run = Run(cfg, out, accelerator, model, ema, optimizer, lr_schedule, MaskSampler(cfg.masks), cache, sources,
               vae, text_encoder, latent_channels, warm, start=0, elapsed_before=0.0,
-              best=best_score(out) if resume else float("-inf"))
+              best=best_score(out) if resume else float("-inf"), run_id=run_id_of(out))
 
     # 5. A resume loads its checkpoint; training time counts the earlier runs and the warm start's
     if last is not None:

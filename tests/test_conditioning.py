@@ -106,7 +106,18 @@ def test_start_skips_that_share_of_the_steps_and_always_runs_one():
     assert [start_index(10, s) for s in (1.0, 0.6, 0.05)] == [0, 4, 9]
 
 
+@pytest.mark.parametrize("draw", ["uniform", "logit-normal"])
+def test_max_noise_trains_only_on_the_levels_sampling_from_start_meets(draw):
+    schedule, g = NoiseSchedule(), torch.Generator().manual_seed(0)
+    t = schedule.sample_timesteps(4000, generator=g, draw=draw, max_noise=0.25)
+    assert int(t.min()) >= 0 and 200 < int(t.max()) <= 249         # ceil(0.25 * 1000) = 250 levels
+    assert int(schedule.sample_timesteps(4000, generator=g, draw=draw).max()) > 900
+    with pytest.raises(ValueError, match="max_noise"):
+        schedule.sample_timesteps(2, max_noise=0)
+
+
 @pytest.mark.parametrize("flags, words", [
+    (["--max-noise", "1.5"], "--max-noise must be a fraction in (0, 1]"),
     (["--residual"], "--residual: conditioning residual needs a fill"),
     (["--condition", "blend", "--start", "0"], "--start: conditioning start"),
     (["--condition", "blend", "--condition-dropout", "1"], "--condition-dropout: conditioning dropout")])

@@ -106,3 +106,30 @@ def test_the_bundled_and_a_freshly_trained_folder_load(tiny_vae_dir, tmp_path):
     train(cfg, tmp_path / "run", progress=False)
     pipe = SeinePipeline.from_pretrained(tmp_path / "run")
     assert pipe.unet.config.frame_positions == 8 and pipe.meta["text_encoder"] == "null"
+
+
+def test_upgrade_writes_the_defaulted_keys_once_and_the_video_stays_the_same(tiny_model_dir, tmp_path, capsys):
+    from seine_lite.cli import main
+
+    folder = _without(tiny_model_dir, tmp_path, "unet/config.json", "temporal_conv")   # older than the option
+    before = SeinePipeline.from_pretrained(folder).generate([None] * 4, mask="all", num_inference_steps=2, seed=3)
+    assert main(["convert", "--upgrade", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "seine_lite.json: condition = \"zeros\"" in out and "unet/config.json: temporal_conv = false" in out
+    assert json.loads((folder / "seine_lite.json").read_text())["condition"] == "zeros"
+    assert json.loads((folder / "unet" / "config.json").read_text())["temporal_conv"] is False
+    after = SeinePipeline.from_pretrained(folder).generate([None] * 4, mask="all", num_inference_steps=2, seed=3)
+    assert (before == after).all()
+    assert main(["convert", "--upgrade", str(folder)]) == 0 and "up to date" in capsys.readouterr().out
+
+
+def test_upgrade_refuses_a_key_no_default_can_stand_for(options_dir, tmp_path, capsys):
+    from seine_lite.cli import main
+
+    folder = _without(options_dir, tmp_path, "seine_lite.json", "schedule")
+    meta_before = (folder / "seine_lite.json").read_bytes()
+    assert main(["convert", "--upgrade", str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "'schedule'" in err and len(err.splitlines()) == 1
+    assert (folder / "seine_lite.json").read_bytes() == meta_before            # nothing written
+    assert main(["convert", "--upgrade", str(folder), "x.pt"]) == 2

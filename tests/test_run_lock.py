@@ -145,3 +145,22 @@ def test_two_processes_at_once(tiny_vae_dir, tmp_path, capsys):
         child.kill()
         child.wait()
     assert json.loads((out / "train_config.json").read_text())["lr"] == 3e-4
+
+
+def test_each_checkpoint_names_its_run_and_another_runs_is_never_resumed_nor_pruned(tiny_vae_dir, tmp_path):
+    import shutil
+
+    from seine_lite.run_folder import checkpoint_run, run_id_of
+
+    out = tmp_path / "run"
+    train(_config(tiny_vae_dir, 4), out, progress=False)
+    ours = run_id_of(out)
+    assert ours and all(checkpoint_run(p) == ours for p in (out / "checkpoints").glob("step_*"))
+    foreign = out / "checkpoints" / "step_0000090"                # copied in from someone else's run
+    shutil.copytree(out / "checkpoints" / "step_0000004", foreign)
+    (foreign / "run.json").write_text(json.dumps({"run_id": "someone", "step": 90}))
+    train(_config(tiny_vae_dir, 8), out, resume=True, progress=False)
+    assert _steps(out) == list(range(1, 9))                       # on from its own step 4, not from 90
+    assert foreign.is_dir() and checkpoint_run(foreign) == "someone"   # and the other run's is left alone
+    assert sorted(p.name for p in (out / "checkpoints").glob("step_*")) == ["step_0000006", "step_0000008",
+                                                                           "step_0000090"]

@@ -62,6 +62,9 @@ def build_parser() -> OneLineParser:
     p.add_argument("--snr-gamma", type=float, default=None, help="min-SNR loss weighting, e.g. 5")
     p.add_argument("--timestep-draw", default="uniform", choices=list(TIMESTEP_DRAWS),
                    help="how training draws t: uniform (DDPM) or logit-normal (SD3, more noisy steps)")
+    p.add_argument("--max-noise", type=float, default=1.0, metavar="FRACTION",
+                   help="draw t only in the schedule's first FRACTION, e.g. 0.25 with --start 0.25: "
+                        "the model trains only on the noise levels it samples from")
     p.add_argument("--checkpoint-every", type=int, default=100)
     p.add_argument("--ema-decay", type=float, default=0.999)
     p.add_argument("--masks", default=None,
@@ -111,6 +114,8 @@ def config_from_args(args) -> TrainConfig:
                          f"(and at most 4096), got {args.frame_positions}")
     if not 0 < args.text_word_scale < float("inf"):
         raise ValueError(f"--text-word-scale must be a positive number, got {args.text_word_scale}")
+    if not 0 < args.max_noise <= 1:
+        raise ValueError(f"--max-noise must be a fraction in (0, 1], got {args.max_noise}")
     if args.score_every is not None and not 0 < args.score_every < float("inf"):
         raise ValueError(f"--score-every must be a positive number of minutes, got {args.score_every}")
     return TrainConfig(
@@ -124,7 +129,7 @@ def config_from_args(args) -> TrainConfig:
                                  relative_position_bias=args.relative_position_bias,
                                  text_word_scale=args.text_word_scale),
         loss=LossOptions(generated_only=args.generated_only, snr_gamma=args.snr_gamma,
-                         timestep_draw=args.timestep_draw,
+                         timestep_draw=args.timestep_draw, max_noise=args.max_noise,
                          source_masks=_parse_source_masks(args.source_masks, args.data, args.mix, frames)),
         scoring=ScoringOptions(every_minutes=args.score_every, real=args.score_real))
 
