@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Leg 2 of the real-footage model: leg 1 (leg1.sh) resumed from its last checkpoint (step 5,309), same recipe,
+# Leg 2 of the real-footage model: leg 1 (leg1.sh) resumed from its last checkpoint (step 5,309), same recipe;
+# models/real1 now holds its best-scored checkpoint (step 10,700). Ran 87.4 minutes (session 13),
 # 2 threads, scored every 25 minutes with the real probes; 85 minutes.
 cd "$(dirname "$0")/../.."
 export OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
