@@ -12,6 +12,7 @@
     DIR/legs.json             each call of `train`: its command, steps and wall minutes
     DIR/train.lock            {"pid", "host"} of the run training into DIR now (one run per folder)
     DIR/train_config.json     the run's settings, and its "run_id" (random, written when it starts)
+    DIR/warm_start.json       with --init-from: the starting model's meta, so a resume still counts its legs
 
 Every file here is written atomically (seine_lite/atomic.py): a failed write keeps the old file.
 """
@@ -38,8 +39,9 @@ from seine_lite.model_folder import META_NAME, PICKLE_SUFFIXES
 CHECKPOINTS = "checkpoints"
 MODEL_WEIGHTS = "model.safetensors"
 LOCK_NAME = "train.lock"
+WARM_START = "warm_start.json"   # the meta of the model a warm start began from (its legs, steps, seconds)
 # all a run writes into its folder (the latent cache stays: it depends on the data only)
-RUN_FILES = (CHECKPOINTS, "metrics.jsonl", "train_config.json", "loss.png", "legs.json", "best",
+RUN_FILES = (CHECKPOINTS, "metrics.jsonl", "train_config.json", WARM_START, "loss.png", "legs.json", "best",
              "unet", "vae", "scheduler", META_NAME)
 
 

@@ -21,7 +21,7 @@ from seine_lite.latent_cache import build_latent_cache, cache_sources
 from seine_lite.masking import MaskSampler
 from seine_lite.model_folder import check_model_folder, read_meta
 from seine_lite.presets import get_preset
-from seine_lite.run_folder import (check_resume, elapsed_until, latest_checkpoint, load_state, new_run_id,
+from seine_lite.run_folder import (WARM_START, check_resume, elapsed_until, latest_checkpoint, load_state, new_run_id,
                                    refuse_pickles, run_id_of)
 from seine_lite.text import CachedTextEncoder, load_text_encoder
 from seine_lite.train_config import TrainConfig
@@ -99,6 +99,10 @@ def set_up(cfg: TrainConfig, out: Path, accelerator, resume: bool, progress: boo
                                            text_dim=cache.states.shape[-1] - words)
     model = VideoUNet(**{**unet_cfg, **unet_options(cfg, words)})
     warm = warm_start(model, cfg.init_from) if cfg.init_from and not resume else {}
+    if warm and accelerator.is_main_process:           # a resume reads it back: the legs before this run
+        write_text(out / WARM_START, json.dumps(warm, indent=2))
+    elif resume and (out / WARM_START).is_file():
+        warm = json.loads((out / WARM_START).read_text())
     if warm and output_meaning(warm) != (cfg.schedule.prediction_type, cfg.conditioning.residual):
         torch.nn.init.zeros_(model.conv_out.weight)   # its output meant something else: start at "nothing"
         torch.nn.init.zeros_(model.conv_out.bias)

@@ -1,5 +1,6 @@
 """Training: a loadable model folder, exact resume, two processes with gloo, clear errors."""
 import json
+import shutil
 import os
 import subprocess
 import sys
@@ -185,6 +186,11 @@ def test_warm_start_from_a_model_folder(tiny_vae_dir, tmp_path):
     assert meta["training_seconds"] > json.loads((first / "seine_lite.json").read_text())["training_seconds"]
     with pytest.raises(FileNotFoundError, match="init_from"):
         train(_config(tiny_vae_dir, 2, init_from=str(tmp_path / "none")), tmp_path / "x", progress=False)
+    shutil.rmtree(first)                              # a resume still counts the starting model's legs
+    train(_config(tiny_vae_dir, 4, init_from=str(tmp_path / "first")), warm, resume=True, progress=False)
+    resumed = json.loads((warm / "seine_lite.json").read_text())
+    assert resumed["trained_steps"] == 6 and len(resumed["legs"]) == len(meta["legs"]) + 1
+    assert resumed["legs"][:len(meta["legs"])] == meta["legs"]
 
 
 def test_blend_condition_travels_with_the_model_folder(tiny_vae_dir, tmp_path):
