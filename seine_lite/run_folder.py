@@ -125,6 +125,12 @@ def run_id_of(out: Path):
         return None
 
 
+def read_warm_start(out: Path) -> dict:
+    """OUT/warm_start.json (the meta of the model a warm start began from), {} if there is none."""
+    path = out / WARM_START
+    return _read(lambda p: json.loads(Path(p).read_text()), path) if path.is_file() else {}
+
+
 def checkpoint_run(folder: Path):
     """The run id a checkpoint folder was written by (None: from before run ids)."""
     try:

@@ -22,7 +22,7 @@ from seine_lite.masking import MaskSampler
 from seine_lite.model_folder import check_model_folder, read_meta
 from seine_lite.presets import get_preset
 from seine_lite.run_folder import (WARM_START, check_resume, elapsed_until, latest_checkpoint, load_state, new_run_id,
-                                   refuse_pickles, run_id_of)
+                                   read_warm_start, refuse_pickles, run_id_of)
 from seine_lite.text import CachedTextEncoder, load_text_encoder
 from seine_lite.train_config import TrainConfig
 from seine_lite.train_scoring import best_score
@@ -77,7 +77,7 @@ def set_up(cfg: TrainConfig, out: Path, accelerator, resume: bool, progress: boo
     last = None
     if resume:
         check_resume(out, cfg.preset)
-        last = latest_checkpoint(out, run_id_of(out))
+        last = latest_checkpoint(out, run_id_of(out))   # this run's own checkpoints only
         if last is not None:
             refuse_pickles(last, trust_pickle)   # before any work; a pickle is never read without trust
     elif accelerator.is_main_process:
@@ -101,8 +101,8 @@ def set_up(cfg: TrainConfig, out: Path, accelerator, resume: bool, progress: boo
     warm = warm_start(model, cfg.init_from) if cfg.init_from and not resume else {}
     if warm and accelerator.is_main_process:           # a resume reads it back: the legs before this run
         write_text(out / WARM_START, json.dumps(warm, indent=2))
-    elif resume and (out / WARM_START).is_file():
-        warm = json.loads((out / WARM_START).read_text())
+    elif resume:
+        warm = read_warm_start(out)
     if warm and output_meaning(warm) != (cfg.schedule.prediction_type, cfg.conditioning.residual):
         torch.nn.init.zeros_(model.conv_out.weight)   # its output meant something else: start at "nothing"
         torch.nn.init.zeros_(model.conv_out.bias)
