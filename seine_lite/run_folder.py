@@ -139,9 +139,14 @@ def checkpoint_run(folder: Path):
         return None
 
 
+def checkpoint_step(folder: Path) -> int:
+    """The step a checkpoint folder (checkpoints/step_N) was saved at: N."""
+    return int(Path(folder).name.split("_")[1])
+
+
 def own_checkpoints(out: Path, run_id=None) -> list:
     """OUT's complete checkpoints, oldest first; with `run_id` only that run's (and unmarked ones)."""
-    done = sorted((out / CHECKPOINTS).glob("step_*[0-9]"), key=lambda p: int(p.name.split("_")[1]))
+    done = sorted((out / CHECKPOINTS).glob("step_*[0-9]"), key=checkpoint_step)
     return [p for p in done if run_id is None or checkpoint_run(p) in (run_id, None)]
 
 
@@ -346,12 +351,15 @@ def plot_loss(out: Path):
     write_atomic(out / "loss.png", lambda tmp: fig.savefig(tmp, format="png", dpi=100))
 
 
-def record_leg(out: Path, start: int, end: int, seconds: float, init_from, write: bool = True) -> list:
-    """Append this call's command, steps and wall minutes to DIR/legs.json; returns every leg."""
+def record_leg(out: Path, start: int, end: int, seconds: float, init_from, write: bool = True,
+               stopped: bool = False) -> list:
+    """Append this call's command, steps and wall minutes to DIR/legs.json; returns every leg.
+    stopped: the call was stopped (Ctrl-C, SIGTERM) and `end` is its last checkpoint, where a resume goes on."""
     path = out / "legs.json"
     legs = [leg for leg in (json.loads(path.read_text()) if path.exists() else []) if leg["from_step"] < start]
     legs.append({"command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]), "from_step": int(start),
-                 "to_step": int(end), "wall_minutes": round(seconds / 60, 2), "init_from": init_from})
+                 "to_step": int(end), "wall_minutes": round(seconds / 60, 2), "init_from": init_from,
+                 **({"stopped": True} if stopped else {})})
     if write:
         write_text(path, json.dumps(legs, indent=2))
     return legs

@@ -21,8 +21,8 @@ import torch
 from accelerate import Accelerator
 from tqdm.auto import tqdm
 
-from seine_lite.run_folder import (CHECKPOINTS, clear_old_run, latest_checkpoint, plot_loss, record_leg,
-                                   release_lock, save_checkpoint, take_lock, write_metrics)
+from seine_lite.run_folder import (CHECKPOINTS, checkpoint_step, clear_old_run, latest_checkpoint, plot_loss,
+                                   record_leg, release_lock, save_checkpoint, take_lock, write_metrics)
 from seine_lite.train_config import LossOptions, ScoringOptions, TrainConfig, UNetOptions
 from seine_lite.train_scoring import export, score_and_keep_best
 from seine_lite.train_setup import CtrlC, Run, set_up
@@ -102,10 +102,13 @@ def _train(cfg, out: Path, accelerator, started: float, resume: bool, progress: 
             if out_of_time:
                 bar.write(f"stopping after {max_minutes} minutes at step {step + 1}; continue with --resume")
                 break
-    except KeyboardInterrupt:
-        last = latest_checkpoint(out)
-        where = f"checkpoint {last.name} in {last.parent}" if last else "no checkpoint yet"
-        print(f"\ninterrupted: {where}; continue with --resume", file=sys.stderr)
+    except (KeyboardInterrupt, SystemExit) as stopped:      # Ctrl-C, or SIGTERM (cli/terminate.py)
+        last = latest_checkpoint(out, run.run_id)
+        if last and accelerator.is_main_process and checkpoint_step(last) > run.start:
+            record_leg(out, run.start, checkpoint_step(last), time.time() - started, cfg.init_from, stopped=True)
+        if isinstance(stopped, KeyboardInterrupt):
+            where = f"checkpoint {last.name} in {last.parent}" if last else "no checkpoint yet"
+            print(f"\ninterrupted: {where}; continue with --resume", file=sys.stderr)
         raise
     finally:
         ctrl_c.restore()

@@ -21,8 +21,8 @@ from seine_lite.latent_cache import build_latent_cache, cache_sources
 from seine_lite.masking import MaskSampler
 from seine_lite.model_folder import check_model_folder, read_meta
 from seine_lite.presets import get_preset
-from seine_lite.run_folder import (WARM_START, check_resume, elapsed_until, latest_checkpoint, load_state, new_run_id,
-                                   read_warm_start, refuse_pickles, run_id_of)
+from seine_lite.run_folder import (WARM_START, check_resume, checkpoint_step, elapsed_until, latest_checkpoint,
+                                   load_state, new_run_id, read_warm_start, refuse_pickles, run_id_of)
 from seine_lite.text import CachedTextEncoder, load_text_encoder
 from seine_lite.train_config import TrainConfig
 from seine_lite.train_scoring import best_score
@@ -120,7 +120,7 @@ def set_up(cfg: TrainConfig, out: Path, accelerator, resume: bool, progress: boo
     # 5. A resume loads its checkpoint; training time counts the earlier runs and the warm start's
     if last is not None:
         load_state(accelerator, last, model, run.parts, trust_pickle)
-        run.start = int(last.name.split("_")[1])
+        run.start = checkpoint_step(last)
     ema.to(accelerator.device)
     run.elapsed_before = elapsed_until(out, run.start) + warm.get("training_seconds", 0.0)
     return run

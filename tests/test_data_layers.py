@@ -138,7 +138,7 @@ def test_a_bank_without_cutouts_uses_masked_photo_crops(bank_without_cutouts):
 
 @pytest.mark.parametrize("kwargs, argument", [
     ({"n": -1}, "n"), ({"n": 2.5}, "n"), ({"num_frames": 0}, "num_frames"), ({"size": 4}, "size"),
-    ({"split": "test"}, "split"),
+    ({"split": "test"}, "split"), ({"layer_scale": 0}, "layer_scale"), ({"layer_scale": 1.5}, "layer_scale"),
 ])
 def test_bad_arguments_name_the_argument(sample_bank, kwargs, argument):
     call = {"n": 1, "num_frames": 2, "size": 16, "bank": sample_bank, **kwargs}
@@ -175,3 +175,43 @@ def test_slow_and_grey_layers_are_the_layered_clips_slower_and_in_grey(sample_ba
     assert (grey[..., 0] == grey[..., 1]).all() and (grey[..., 1] == grey[..., 2]).all() and grey.std() > 10
     assert all(c.endswith(", in black and white") for c in grey_captions) and captions[0] in \
         [c for c in make_clips("layers", 6, num_frames=6, size=32, seed=2)[1]]
+
+
+def test_a_still_camera_holds_the_background_while_the_layers_move(sample_bank, monkeypatch):
+    from seine_lite.data.mix import make_clips
+
+    size, frames = 32, 5
+    ys, xs = np.mgrid[0:48, 0:48]
+    background = np.stack([xs * 4, ys * 4, np.full_like(xs, 60)], -1).astype(np.uint8)   # ramps
+    going_right = Layer("cutout", 0, start=(0.3, 0.3), end=(0.7, 0.3), scale=(0.2, 0.2))
+    spec = LayerClipSpec(photo=0, move="panning down", tilt=(0.0, 2.0), layers=(going_right,))
+    clip = render_layer_clip(spec, [background], [flat((255, 0, 0), 8, alpha=255)], frames, size, still_camera=True)
+    empty = render_layer_clip(LayerClipSpec(0, "panning down", tilt=(0.0, 2.0)), [background], [], frames, size,
+                              still_camera=True)
+    assert (empty == empty[:1]).all()                                   # no move, no tilt: one view
+    assert (clip[:, -4:, -4:] == empty[:, -4:, -4:]).all()              # where no layer is: that view
+    np.testing.assert_allclose(centre_of(clip, (255, 0, 0))[[0, -1], 0] + 0.5, [0.3 * size, 0.7 * size], atol=0.6)
+    first_view = render_layer_clip(LayerClipSpec(0, "panning down", tilt=(0.0, 2.0)), [background], [], frames, size)
+    assert (empty[0] == first_view[0]).all() and not (first_view == first_view[:1]).all()
+
+    monkeypatch.setenv("SEINE_LITE_BANK", str(sample_bank))
+    clips, captions = make_clips("stilllayers", 4, num_frames=6, size=32, seed=3)
+    again, _ = make_clips("stilllayers", 4, num_frames=6, size=32, seed=3)
+    assert (clips == again).all()
+    assert all(c.startswith("a video of ") and "camera" not in c and " moving " in c for c in captions)
+    assert layer_caption("a windmill", "panning left", [("a dog", "right")], still_camera=True) == \
+        "a video of a windmill, a dog moving right"
+
+
+def test_tripod_clips_are_the_still_clips_with_smaller_layers(sample_bank, monkeypatch):
+    from seine_lite.data.mix import make_clips
+
+    monkeypatch.setenv("SEINE_LITE_BANK", str(sample_bank))
+    still, captions = make_clips("stilllayers", 6, num_frames=6, size=32, seed=4)
+    small, small_captions = make_clips("tripod", 6, num_frames=6, size=32, seed=4)
+    assert small_captions == captions                                   # the same clips, smaller movers
+
+    def changed(clips):          # the share of pixels that change in a clip: the movers' area
+        return float((np.abs(np.diff(clips.astype(int), axis=1)).max(-1) > 8).mean())
+
+    assert changed(small) < 0.5 * changed(still)

@@ -53,6 +53,17 @@ def test_eval_real_on_a_tiny_model_writes_every_real_figure(tiny_model_dir, samp
     assert "real probe" in (tmp_path / "eval.md").read_text()
 
 
+def test_eval_sampling_options_reach_the_sampler(tiny_model_dir, sample_bank, capsys, one_thread):
+    base = ["eval", "--model", str(tiny_model_dir), "--real", "--no-shapes", "--bank", str(sample_bank),
+            "--real-clips", "1", "--real-pairs", "1", "--steps", "2", "--no-progress"]
+    assert cli(base + ["--start", "1.5"]) == 2
+    assert "--start must be in (0, 1]" in capsys.readouterr().err
+    for flag, word in ((["--start", "0.5"], "start"), (["--composite"], "composite")):
+        assert cli(base + flag) == 2                     # the tiny model shows the UNet zeros: no fill to build on
+        err = capsys.readouterr().err.strip()
+        assert f"{word} needs a model trained with a fill" in err and len(err.splitlines()) == 1, err
+
+
 def test_eval_real_without_a_bank_is_one_line_exit_2(tmp_path, capsys):
     assert cli(["eval", "--real", "--bank", str(tmp_path / "none"), "--no-progress"]) == 2
     assert "seine-lite data photos" in capsys.readouterr().err

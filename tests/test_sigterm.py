@@ -1,5 +1,6 @@
 """SIGTERM (`kill PID`) ends a command with exit code 143 and leaves no temporary behind: no
 `tmp_step_*`, no `run.partial/`, no `.NAME.<hex>.tmp.mp4`; the run continues with --resume."""
+import json
 import os
 import signal
 import subprocess
@@ -62,9 +63,13 @@ def test_sigterm_stops_training_cleanly_and_it_resumes(tiny_vae_dir, tmp_path, w
     assert "terminated (SIGTERM)" in err.strip().splitlines()[-1]
     assert not _leftovers(tmp_path), _leftovers(tmp_path)
     last = _checkpointed_steps(out)
+    legs = json.loads((out / "legs.json").read_text())      # the stopped leg is counted up to its checkpoint
+    assert [(leg["from_step"], leg["to_step"], leg.get("stopped")) for leg in legs] == [(0, last, True)]
     assert main(_train_args(tiny_vae_dir, out, last + 1) + ["--resume"]) == 0
     assert (out / "checkpoints" / f"step_{last + 1:07d}").is_dir() and (out / "unet").is_dir()
     assert not _leftovers(tmp_path)
+    legs = json.loads((out / "legs.json").read_text())
+    assert [(leg["from_step"], leg["to_step"]) for leg in legs] == [(0, last), (last, last + 1)]
 
 
 def _terminate_self(*args, **kwargs):

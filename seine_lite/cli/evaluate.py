@@ -1,5 +1,6 @@
 """`seine-lite eval`: every probe of `seine_lite.evaluate` (and, with --real, of `seine_lite.evaluate_real`)
 on a model, as tables against the bars."""
+import argparse
 import json
 from pathlib import Path
 
@@ -21,6 +22,10 @@ def build_parser():
     p.add_argument("--steps", type=int, default=25, help="DDIM steps")
     p.add_argument("--guidance-scale", type=float, default=None,
                    help="classifier-free guidance scale (default: the model's own, from seine_lite.json)")
+    p.add_argument("--start", type=float, default=None, metavar="FRACTION",
+                   help="sample from the fill noised to this share of the schedule (default: the model's own)")
+    p.add_argument("--composite", action=argparse.BooleanOptionalAction, default=None,
+                   help="keep the fill's own pixels where the model kept the fill (default: the model's own)")
     p.add_argument("--real", action="store_true",
                    help="also run the real-footage probes on the photo bank's held-out photographs and clips")
     p.add_argument("--no-shapes", action="store_true", help="skip the shapes-world probes (with --real)")
@@ -38,6 +43,8 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     for name in ("clips", "scenes", "pairs", "steps"):
         check_count(getattr(args, name), f"--{name}", 1)
+    if args.start is not None and not 0 < args.start <= 1:
+        raise ValueError(f"--start must be in (0, 1] (1: from pure noise), got {args.start}")
     if args.no_shapes and not args.real:
         raise ValueError("--no-shapes leaves nothing to measure without --real")
     if args.real:
@@ -47,7 +54,8 @@ def main(argv=None) -> int:
     pipe = SeinePipeline.from_pretrained(args.model, device=args.device)
     pipe.set_progress_bar_config(disable=True)
     title = Path(args.model).name if args.model else "bundled reference"
-    kw = dict(progress=not args.no_progress, num_inference_steps=args.steps, guidance_scale=args.guidance_scale)
+    kw = dict(progress=not args.no_progress, num_inference_steps=args.steps, guidance_scale=args.guidance_scale,
+              start=args.start, composite=args.composite)
     result, tables = {"passed": {}, "seconds": 0.0}, []
     if not args.no_shapes:
         result = evaluate(pipe, clips=args.clips, scenes=args.scenes, pairs=args.pairs, **kw)

@@ -20,9 +20,13 @@ from the seed: the same seed gives the same bytes.
 
 Caption: "a photo of {background}, the camera {move}, {layer} moving {direction}, ...", naming the
 two front layers, e.g. "a photo of a windmill, the camera panning left, a dog moving right".
+
+A still camera (`still_camera=True`) holds the background's first view and leaves only the layers
+moving, as most real footage does (a street seen from a tripod): "a video of a windmill, a dog moving
+right". Real videos are named as a user names them ("a video of ..."), never with a camera move.
 """
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -81,10 +85,11 @@ class LayerClipSpec:
     noise_seed: int = 0
 
 
-def layer_caption(background: str, move: str, layers=()) -> str:
+def layer_caption(background: str, move: str, layers=(), still_camera: bool = False) -> str:
     """"a photo of {background}, the camera {move}, {subject} moving {direction}, ..." from
-    (subject, direction) pairs, front first; at most two are named."""
-    parts = [photo_caption(background, move)]
+    (subject, direction) pairs, front first; at most two are named. A still camera: "a video of
+    {background}, {subject} moving {direction}, ..." (no camera words)."""
+    parts = [f"a video of {background}" if still_camera else photo_caption(background, move)]
     for subject, direction in list(layers)[:2]:
         if direction not in DIRECTIONS:
             raise ValueError(f"layers: direction must be one of {list(DIRECTIONS)}, got {direction!r}")
@@ -261,18 +266,21 @@ def _as_image(image, mode: str) -> Image.Image:
 
 
 def render_layer_clip(spec: LayerClipSpec, photos, cutouts=(), num_frames: int = 16, size: int = 64,
-                      motion: float = 1.0) -> np.ndarray:
+                      motion: float = 1.0, still_camera: bool = False) -> np.ndarray:
     """One clip as uint8 (F, size, size, 3). photos: RGB images (uint8 arrays or PIL), indexed by
     spec.photo and by photo layers; cutouts: RGBA images, indexed by cut-out layers. Images of any
     size: positions are in frame sides; a photo about 1.4 * size on its shorter side maps near 1:1.
     motion: the share of the camera's and the layers' motion the clip shows (1: all of it; 0.3: the
-    first 30 %, a slower clip, as the scenes of a real transition are)."""
+    first 30 %, a slower clip, as the scenes of a real transition are). still_camera: the background
+    keeps its first view in every frame (no camera move, no tilt); the layers still move."""
     check_size(num_frames, size)
     if not (isinstance(motion, (int, float)) and 0 < motion <= 1):
         raise ValueError(f"motion must be a share in (0, 1], got {motion!r}")
     if not isinstance(spec, LayerClipSpec):
         raise ValueError(f"spec must be a LayerClipSpec, got {type(spec).__name__}")
     frames = _background(_as_image(photos[spec.photo], "RGB"), spec, num_frames, size, motion)
+    if still_camera:
+        frames[1:] = frames[0]
     for layer in spec.layers:
         if layer.source == "cutout":
             image = _as_image(cutouts[layer.index], "RGBa")
@@ -317,10 +325,13 @@ class _BankImages:
 
 
 def make_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0, split: str = "train", bank=None,
-                     motion: float = 1.0):
+                     motion: float = 1.0, still_camera: bool = False, layer_scale: float = 1.0):
     """n layered clips over the photo bank's images of `split` -> (uint8 (n, F, size, size, 3), captions).
     Uses the bank's cut-outs, or masked photo crops when it has none (`seine-lite data photos` builds it).
-    motion: the share of each clip's motion shown (see `render_layer_clip`)."""
+    motion: the share of each clip's motion shown; still_camera: only the layers move (see `render_layer_clip`);
+    layer_scale: every layer's size times this (0.4: people and cars seen from afar, not a dog filling the frame)."""
+    if not (isinstance(layer_scale, (int, float)) and 0 < layer_scale <= 1):
+        raise ValueError(f"layer_scale must be a factor in (0, 1], got {layer_scale!r}")
     if not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"n must be an integer >= 0, got {n!r}")
     check_size(num_frames, size)
@@ -331,8 +342,11 @@ def make_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0
     clips = np.empty((n, num_frames, size, size, 3), dtype=np.uint8)
     captions = []
     for i, spec in enumerate(sample_layer_specs(n, len(photos), len(cutouts), seed)):
-        clips[i] = render_layer_clip(spec, photo_images, cutout_images, num_frames, size, motion)
+        if layer_scale != 1:
+            spec = replace(spec, layers=tuple(replace(layer, scale=tuple(layer_scale * s for s in layer.scale))
+                                              for layer in spec.layers))
+        clips[i] = render_layer_clip(spec, photo_images, cutout_images, num_frames, size, motion, still_camera)
         front = [((cutouts if layer.source == "cutout" else photos)[layer.index][0], layer.direction)
                  for layer in reversed(spec.layers)]
-        captions.append(layer_caption(photos[spec.photo][0], spec.move, front))
+        captions.append(layer_caption(photos[spec.photo][0], spec.move, front, still_camera))
     return clips, captions

@@ -10,6 +10,8 @@ Sources:
   realtransitions      two layered real scenes joined by a smooth slide, zoom, morph or wipe
   slowlayers           layered clips with a fifth of their motion: the still camera and small moves of most footage
   greylayers           layered clips at half motion in black and white, as old and surveillance footage is
+  stilllayers          a still camera over a photograph, its layers at a third of their motion: "a video of ..."
+  tripod               the same with the layers at 0.4 of their size: small movers (people, cars) before a still camera
   mix                  MIX_PROPORTIONS of each (60 % shapes, 25 % transitions, 15 % photos unless told
                        otherwise; counts rounded by largest remainder so they add up to n), shuffled together.
 Everything is repeatable from the seed.
@@ -43,7 +45,20 @@ def make_grey_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: in
     return np.repeat(luma.astype(np.uint8)[..., None], 3, axis=-1), [f"{c}, in black and white" for c in captions]
 
 
-_MAKERS.update(slowlayers=make_slow_layer_clips, greylayers=make_grey_layer_clips)
+def make_still_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0):
+    """Layered clips seen by a still camera, the layers at a third of their motion
+    (`make_layer_clips(motion=1/3, still_camera=True)`), captioned "a video of ...": a tripod's view."""
+    return make_layer_clips(n, num_frames=num_frames, size=size, seed=seed, motion=1 / 3, still_camera=True)
+
+
+def make_tripod_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0):
+    """`make_still_layer_clips` with every layer at 0.4 of its size: the small movers of a street or a square."""
+    return make_layer_clips(n, num_frames=num_frames, size=size, seed=seed, motion=1 / 3, still_camera=True,
+                            layer_scale=0.4)
+
+
+_MAKERS.update(slowlayers=make_slow_layer_clips, greylayers=make_grey_layer_clips, stilllayers=make_still_layer_clips,
+               tripod=make_tripod_clips)
 CLIP_SOURCES = tuple(_MAKERS)                # the sources that draw their own clips
 SOURCES = CLIP_SOURCES + ("mix",)            # every name `make_clips` (and `train --data`) takes
 
