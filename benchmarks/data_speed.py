@@ -20,6 +20,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from seine_lite.data import make_clips  # noqa: E402
+from seine_lite.data.mix import SOURCES  # noqa: E402
 
 
 def measure(source: str, n: int, num_frames: int, size: int, batch: int) -> float:
@@ -36,8 +37,8 @@ def measure(source: str, n: int, num_frames: int, size: int, batch: int) -> floa
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", default="shapes",
-                        choices=["shapes", "transitions", "photos", "layers", "mix", "all"])
+    parser.add_argument("--source", default="shapes", choices=[*SOURCES, "all"],
+                        help="one source of seine_lite.data.make_clips, or all (shapes, transitions, photos, layers, mix)")
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--frames", type=int, default=16)
     parser.add_argument("--size", type=int, default=64)

@@ -27,10 +27,6 @@ def main(argv=None):
     p.add_argument("--out", default="real_prediction.png")
     args = p.parse_args(argv)
     clips, captions = real_clip_windows(args.clips, seed=77_032)
-    rows, labels = [], []
-    for clip in clips:
-        rows.append(clip[COLUMNS])
-        labels.append("truth")
     predictions = {}
     for folder in args.models:
         pipe = SeinePipeline.from_pretrained(folder)

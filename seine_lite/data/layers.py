@@ -202,19 +202,23 @@ def _times(num_frames: int, motion: float) -> tuple:
     return whole, frame_times(whole, np.float64)[:num_frames]
 
 
-def _background(photo: Image.Image, spec: LayerClipSpec, num_frames: int, size: int, motion: float = 1.0) -> np.ndarray:
-    """The camera's view of the background, float32 (F, size, size, 3)."""
+def _background(photo: Image.Image, spec: LayerClipSpec, num_frames: int, size: int, motion: float = 1.0,
+                still_camera: bool = False) -> np.ndarray:
+    """The camera's view of the background, float32 (F, size, size, 3); a still camera: the first view
+    in every frame (drawn once, as the moving camera draws its first frame)."""
     whole, times = _times(num_frames, motion)
     x, y, side = (path[:num_frames] for path in camera_path(spec.move, photo.width, photo.height, whole, spec.camera))
     factor = max(1, int(side.min() // size))            # shrink by a box filter first, then ~1:1
     image = photo.reduce(factor) if factor > 1 else photo
     frames = np.empty((num_frames, size, size, 3), dtype=np.uint8)
-    for f, u in enumerate(times):
+    for f, u in enumerate(times[:1] if still_camera else times):
         tilt = spec.tilt[0] + (spec.tilt[1] - spec.tilt[0]) * u
         fits = side[f] / (np.cos(np.radians(tilt)) + abs(np.sin(np.radians(tilt))))   # no corner leaves the crop
         inverse = fits / size / factor * _rotation(tilt)
         data = _affine(inverse, (x[f] / factor, y[f] / factor), (size / 2, size / 2))
         frames[f] = np.asarray(image.transform((size, size), Image.Transform.AFFINE, data, Image.Resampling.BILINEAR))
+    if still_camera:
+        frames[1:] = frames[0]
     return frames.astype(np.float32)
 
 
@@ -278,9 +282,7 @@ def render_layer_clip(spec: LayerClipSpec, photos, cutouts=(), num_frames: int =
         raise ValueError(f"motion must be a share in (0, 1], got {motion!r}")
     if not isinstance(spec, LayerClipSpec):
         raise ValueError(f"spec must be a LayerClipSpec, got {type(spec).__name__}")
-    frames = _background(_as_image(photos[spec.photo], "RGB"), spec, num_frames, size, motion)
-    if still_camera:
-        frames[1:] = frames[0]
+    frames = _background(_as_image(photos[spec.photo], "RGB"), spec, num_frames, size, motion, still_camera)
     for layer in spec.layers:
         if layer.source == "cutout":
             image = _as_image(cutouts[layer.index], "RGBa")
