@@ -61,8 +61,8 @@ STEPS = 3 if QUICK else 25
 #
 # `SeinePipeline.from_pretrained()` with no argument loads the reference model from
 # `seine_lite/weights/reference/`: a VAE (frames to latents), the MiniLM text encoder and a video
-# UNet trained by `scripts/train_reference.sh` on a 2-core CPU. It makes clips of 16 frames of
-# 64×64 pixels.
+# UNet trained here on a 2-core CPU (its card, `README.md` in that folder, lists every run). It
+# makes clips of 16 frames of 64×64 pixels.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -165,10 +165,10 @@ missed = [bar for bar, met in scores["passed"].items() if not met]
 print(f"bars met: {len(scores['passed']) - len(missed)} of {len(scores['passed'])}; missed: {', '.join(missed) or 'none'}")
 
 # %% [markdown]
-# So it beats the simple baselines, keeps the given frames and follows the prompt. The bars it
-# misses are the last line: a transition between two *different* scenes still jumps between
-# frames (the `max_jump` column in section 2), and a photo animated from a single frame still
-# melts into blotches. Notebook 06 shows how to go on training it; notebook 07 measures it.
+# The lines above set it against the simple baselines (a dissolve, repeating the last frame) and
+# the prompt; the last line names any bar it misses. Notebook 06 shows how to go on training it,
+# notebook 07 measures it, and `seine-lite eval --real` measures it on real footage, where it is
+# weaker (its card, `seine_lite/weights/reference/README.md`).
 
 # %% [markdown]
 # ## 4. A story: shots joined by transitions

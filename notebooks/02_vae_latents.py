@@ -265,8 +265,8 @@ fig.tight_layout()
 #
 # ## 7. Real frames: a VAE that has seen photographs
 #
-# The bundled VAE saw five photographs in training, and real footage comes back blurred.
-# `load_vae("real")` is the same architecture, trained on from the bundled weights with the photo
+# The VAE of sections 1-6 (`load_vae()`, the shapes VAE) saw five photographs in training, and real
+# footage comes back blurred. `load_vae("real")` is the same architecture, trained on from those weights with the photo
 # bank's 290 training photographs added (notebook 01; `docs/real_world.md`; `scripts/train_vae.sh`).
 # Both, on footage neither saw: camera moves over held-out photographs and windows of the real clips.
 # (In quick mode, or without the photo bank, the five bundled photos stand in, one of them held out.)
@@ -278,7 +278,7 @@ full = not QUICK and (found / "manifest.json").is_file()
 bank = found if full else write_sample_bank(Path(tempfile.mkdtemp()) / "bank")
 footage = {"held-out photos": heldout_photo_clips(N_CLIPS, FRAMES, SIZE, seed=HELD_OUT_SEED, bank=bank)[0],
            "real clips": real_clip_windows(N_CLIPS, FRAMES, SIZE, seed=HELD_OUT_SEED, bank=bank)[0]}
-print(f"{'footage':<16} {'clips':>5} {'bundled VAE':>12} {'real VAE':>9}")
+print(f"{'footage':<16} {'clips':>5} {'shapes VAE':>12} {'real VAE':>9}")
 for name, videos in footage.items():
     scores = [psnr(decode_video(v, encode_video(v, videos)), videos) for v in (vae, real_vae)]
     print(f"{name:<16} {len(videos):>5} {scores[0]:>9.1f} dB {scores[1]:>6.1f} dB")
@@ -292,7 +292,7 @@ shown = copy_bank(found, Path(tempfile.mkdtemp()) / "shown", keep=is_shareable) 
 frames = np.concatenate([heldout_photo_clips(2, FRAMES, SIZE, seed=1, bank=shown)[0][:, 0],
                          real_clip_windows(2, FRAMES, SIZE, seed=1, bank=shown)[0][:, 0]])
 rows = {"original": frames, **{name: decode_video(v, encode_video(v, frames[:, None]))[:, 0]
-                               for name, v in (("bundled VAE", vae), ("real VAE", real_vae))}}
+                               for name, v in (("shapes VAE", vae), ("real VAE", real_vae))}}
 fig, axes = plt.subplots(3, len(frames), figsize=(1.6 * len(frames), 5), squeeze=False)
 for r, (name, pictures) in enumerate(rows.items()):
     for c, picture in enumerate(pictures):
@@ -308,8 +308,8 @@ fig.tight_layout()
 # above; `python benchmarks/vae_quality.py --real --vae real` measures more clips), at the same
 # size and speed. Fine texture at 64 pixels, as in the error maps of section 6, is still what a
 # million parameters cannot keep, and training it longer added little. The bundled reference
-# model keeps the bundled VAE (its UNet was trained on that VAE's latents); the next model trains
-# on this one.
+# model decodes with this one (its UNet was trained on the real VAE's latents); `load_vae()` stays
+# the shapes VAE, which older model folders name.
 #
 # ## 8. Frame by frame
 #
@@ -418,8 +418,8 @@ for label, path in paths.items():
 # itself than MiniLM alone does, and the word signal is the same in every caption. That is the
 # text side. Whether the UNet *uses* it is another question, and for a long time it did not: an
 # earlier model with the same path barely changed its prediction when "left" and "right" were
-# swapped. The bundled model changes it clearly (`benchmarks/text_sensitivity.py` measures how
-# much): what taught it was training on clips whose only cue for the motion is the caption (one
+# swapped. The bundled model follows the caption's direction (its card's text-control row;
+# `benchmarks/text_sensitivity.py` measures how much its prediction changes): what taught it was training on clips whose only cue for the motion is the caption (one
 # frame given), not a new part.
 #
 # ## Exercise

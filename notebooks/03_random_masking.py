@@ -184,9 +184,10 @@ print("output has the shape of z0:", out.shape == z0.shape)
 # first frame on every frame (Stable Video Diffusion conditions on its image this way); for a
 # transition it is a dissolve of the two ends, in latent space. The UNet then only has to learn
 # how the real clip differs from that. Training picks one with `seine-lite train --condition
-# zeros|blend`, and the model folder remembers the choice. The bundled reference model uses
-# SEINE's `zeros`: one 90-minute CPU run with `blend` came out worse on 5 of its 7 probes (README,
-# "The reference model"), so this is an idea to experiment with, not a recommendation.
+# zeros|blend`, and the model folder remembers the choice. SEINE's `zeros` stays the default. The bundled
+# reference model uses `blend` and learns only what differs from it (`--residual`): on real
+# footage, which it knows least, it then falls back to the blend instead of to the shapes world it
+# knows best. Side-by-side runs chose it (`docs/history.md`, "Conditioning on real footage").
 
 # %%
 # NBVAL_CHECK_OUTPUT

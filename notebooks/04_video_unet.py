@@ -398,10 +398,10 @@ for ax, (title, image, cmap) in zip(axes[0], panels):
 fig.tight_layout()
 
 # %% [markdown]
-# In the stored run, the bundled model's learned frame embeddings fall into three groups: the
-# first frames (0–2), the middle (4–10) and the last (12–15), with frames 3 and 11 between.
-# Training taught it where a clip's ends are, which is where the given frames of prediction and
-# of transitions sit. The bucket picture is the bias's layout only: each bucket gets its own
+# In the stored run, the bundled model's learned frame embeddings split the clip in two: frames
+# 2–8 resemble each other, frames 10–15 resemble each other and point away from the first group
+# (blue), with frame 9 between; frames 0 and 1 lean towards the last group. Training set the ends
+# of a clip, where the given frames of prediction and of transitions sit, apart from its middle. The bucket picture is the bias's layout only: each bucket gets its own
 # learned value per head when `relative_position_bias=True` (the bundled model has it off).
 #
 # ## 9. What a forward pass costs
@@ -437,8 +437,8 @@ print(f"the bundled cpu model: {bundled.meta['trained_steps']:,} training steps,
       f"{bundled.meta['wall_minutes_total']:.0f} minutes on 2 CPU cores")
 
 # %% [markdown]
-# Sampling runs this forward twice per step (with and without the caption, for guidance) for 25
-# or more steps, and training runs it with a backward pass (about 3x the cost) for thousands of
+# Sampling runs this forward once per step at the bundled model's guidance scale of 1, twice at any
+# other scale (with and without the caption), for 25 or more steps, and training runs it with a backward pass (about 3x the cost) for thousands of
 # steps. The bundled `cpu` model took the time printed above, in short runs that each trained on
 # from the last: the `cpu` preset is about the largest model a CPU can train in a working day.
 #

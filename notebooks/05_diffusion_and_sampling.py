@@ -18,13 +18,13 @@
 #
 # **What you will do.** Noise a picture step by step, compare three noise schedules, sample a
 # 2-D toy distribution with DDPM and DDIM, check that our sampler gives exactly what `diffusers`'
-# scheduler gives, turn the classifier-free guidance knob, and check the bundled model's
-# v-prediction target against diffusers'.
+# scheduler gives, turn the classifier-free guidance knob, and check the v-prediction target
+# against diffusers'.
 #
 # **What you will learn.** The forward process `x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε` (DDPM eq. 4), what a
 # schedule is, why DDIM needs 20-50 steps where DDPM takes 1000, and what the guidance scale does
-# to samples: SEINE samples with DDIM and guidance, like Stable Diffusion. Why the bundled model
-# predicts v instead of ε, and what min-SNR weighting does to the loss.
+# to samples: SEINE samples with DDIM and guidance, like Stable Diffusion. Why a model may
+# predict v or x_0 instead of ε, and what min-SNR weighting does to the loss.
 #
 # **What you need.** Notebook 03 helps (the model predicts ε from the masked input). No trained
 # model: the toy problem uses the *exact* denoiser of a Gaussian mixture. A minute on one CPU core.
@@ -262,7 +262,8 @@ print("scale 1 is the conditional model alone:",
 # the asked blobs grows with the scale, and the blobs tighten (the mean distance falls). It buys
 # prompt-following with diversity: in video, a very high scale gives stiff, over-saturated clips.
 # A trained pipeline carries its default (`pipe.meta["guidance_scale"]`, 3.0 unless training set
-# another; the bundled model's is 1.5, chosen after training by `benchmarks/guidance_choice.py`);
+# another; the bundled model's is 1, no guidance, chosen after training by
+# `benchmarks/guidance_choice.py`: it follows the caption without it);
 # notebook 07 sweeps it on a real model.
 #
 # ## Exercise
@@ -343,18 +344,21 @@ fig = frame_strip_figure({f"DDIM, {STEPS_SHOWN} steps": video, f"DPM-Solver++, {
 # steps from the same model, so the two rows agree in layout from the same noise.
 
 # %% [markdown]
-# ## 7. What the bundled model predicts: v, with min-SNR weights
+# ## 7. What else a model can predict: v and x_0, with min-SNR weights
 #
-# Everything above predicts ε, as SEINE does. The bundled model predicts **v** (Salimans & Ho
-# 2022, §4): with α = √ᾱ_t and σ = √(1-ᾱ_t), so that α² + σ² = 1 and x_t = α x_0 + σ ε,
+# Everything above predicts ε, as SEINE does. The shapes model that the bundled one grew from
+# predicted **v** (Salimans & Ho 2022, §4): with α = √ᾱ_t and σ = √(1-ᾱ_t), so that α² + σ² = 1 and x_t = α x_0 + σ ε,
 #
 # `v = α ε - σ x_0`,   hence   `x̂_0 = α x_t - σ v̂`   and   `ε̂ = σ x_t + α v̂`.
 #
 # Why: x̂_0 from ε̂ divides by α, so near t = T (α → 0) any error in ε̂ is blown up in x̂_0 (left
 # plot below), while x_t ≈ ε there makes ε trivial to predict and useless; predicting x_0 fails
 # the same way near t = 0. v is -x_0 at t = T and ε at t = 0, the informative part at each end,
-# with unit variance throughout, and an error in v̂ reaches x̂_0 scaled by σ ≤ 1. Our target,
-# `NoiseSchedule(prediction_type="v_prediction").target`, is diffusers' `get_velocity`:
+# with unit variance throughout, and an error in v̂ reaches x̂_0 scaled by σ ≤ 1. The bundled
+# model predicts x_0 itself (`sample`, printed below) of what differs from a fill of the given
+# frames (notebook 03): there a prediction of zero means "keep the fill", so an unsure model returns
+# the fill. Our v target, `NoiseSchedule(prediction_type="v_prediction").target`, is diffusers'
+# `get_velocity`:
 
 # %%
 # NBVAL_CHECK_OUTPUT

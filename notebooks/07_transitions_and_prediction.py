@@ -156,13 +156,12 @@ for key, value in result.items():
     print(f"{key:28s} {value:8.3f} {full[key]:10.3f}{bar}")
 
 # %% [markdown]
-# **Reading the numbers.** The columns agree on what the bundled model can do: the given frames
-# come back above their bar, there is much less double exposure than in a dissolve,
-# interpolation is ahead of the dissolve and prediction ahead of repeating the last frame, each
-# past its bar (`*_gain_db` is the difference of the two PSNRs above it). A few clips make a noisy
-# estimate, so "here" and "full eval" differ. What the model has not learnt is a smooth
-# transition between two *different* scenes: `transition_max_jump` is above its bar in both
-# columns. Rerun this notebook on a model you trained longer (`SeinePipeline.from_pretrained(DIR)`).
+# **Reading the numbers.** Each figure sits beside its bar: the given frames' PSNR, the double
+# exposure against a dissolve's, interpolation against the dissolve and prediction against
+# repeating the last frame (`*_gain_db` is the difference of the two PSNRs above it), and
+# `transition_max_jump`, a transition's largest step as a share of a hard cut. A few clips make a
+# noisy estimate, so "here" and "full eval" differ. Rerun this notebook on a model you trained
+# longer (`SeinePipeline.from_pretrained(DIR)`).
 
 # %% [markdown]
 # ## 5. One first frame, four prompts

@@ -122,14 +122,13 @@ print(f"inside the rounds:   median {np.median(inside):.2f}, largest {inside.max
 print("colour kept in", round(100 * np.mean([c == "white" for c in colours])), "% of frames")
 
 # %% [markdown]
-# **What the seams show.** The circle runs right to the edge of the frame; the round that starts
-# there sends it back left, against the prompt, and a later round that starts mid-frame turns it
-# right again. Both turns fall on seams: each round sees only its two context frames, and what an
-# object does at the edge is a guess learnt from 16-frame clips, not a rule. The position never
-# jumps at a seam (the context carries it across), but the frame-to-frame change does: at the two
-# seams where the motion turns it is as high as or higher than any change inside a round, while
-# the other seams look like an ordinary step (compare the two printed lines). The row and the
-# colour hardly drift.
+# **What the seams show.** The circle moves right, as asked, but never reaches the edge: in each
+# later round it slides back left and then right again, a back-and-forth around the middle of the
+# frame. The turns fall inside the rounds, not on the seams: at every seam the frame-to-frame
+# change is an ordinary step (compare the two printed lines), and the largest changes come where
+# the motion turns. Each round sees only its two context frames, and a model that keeps close to
+# the given frames (notebook 03's fill) easily drifts back towards where a round started. The row
+# and the colour hardly drift.
 
 # %% [markdown]
 # ## 3. How much context?
@@ -150,9 +149,10 @@ frame_strip_figure(by_k, count=8, frame_labels=False,
 plt.show()
 
 # %% [markdown]
-# At the first seam the circle is already close to the right edge, and all three continuations
-# barely move it. In this run the printed jumps do not fall in the order of k: one clip and one
-# seed decide little. Try other seeds, or a start further left, before drawing a conclusion.
+# At the first seam the circle is near the middle of the frame, and all three continuations carry
+# it on to the right, a faint trace of its start left behind. In this run the printed jump at the
+# seam grows with k: one clip and one seed decide little. Try other seeds, or a start further left,
+# before drawing a conclusion.
 
 # %% [markdown]
 # ## 4. A story from a shot list

@@ -216,7 +216,8 @@ plt.show()
 # clips. Interpolation gives the first and last frame and compares the middle with the truth,
 # beside a dissolve; prediction gives two frames, beside repeating the last one. (Clips of a
 # still object are left out: a dissolve or a repeat gets them exactly.) Beside them, the gains of
-# the bundled `cpu` model (about 430 CPU minutes) on the full eval, read from its `eval.json`.
+# the bundled `cpu` model (its CPU minutes are in its `seine_lite.json`) on the full eval, read from
+# its `eval.json`.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -252,8 +253,8 @@ for key in ("interpolation_gain_db", "prediction_gain_db"):
 # and 41.9 M UNet parameters, against the `cpu` preset's 16 frames of 64² and 4.3 M, and
 # `tiny`'s 4 frames of 32² and 0.1 M (table in section 1). On CPUs: this notebook measures its
 # own `tiny` run (section 3); from this repository, a `cpu`-preset step of 8 clips took 4.0 s on
-# two threads (docs/benchmarks.md, "Training throughput") and the bundled model is 16,804 such steps, about 430 minutes
-# on 2 cores (`seine_lite.json`). The cell below measures one `lab` step on this machine.
+# two threads (docs/benchmarks.md, "Training throughput") and the bundled model's steps and minutes on 2 cores are in its
+# `seine_lite.json` (notebook 04 prints them). The cell below measures one `lab` step on this machine.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

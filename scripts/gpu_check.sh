@@ -7,7 +7,8 @@
 # 2. the shipped model's recipe (its last training leg) trained on the GPU for MINUTES from the shipped
 #    weights at the cpu preset, then the same eval subset as the side-by-side runs, on the GPU.
 # Figures land in runs/gpu/ (gpu.txt: the GPU's name; eval.md). Nothing here runs on a CPU-only
-# machine: it stops at once with exit code 2.
+# machine: it stops at once with exit code 2. The recipe's real sources read the photo bank
+# (`make photos` first; $SEINE_LITE_BANK or data/bank).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-python}
@@ -26,9 +27,11 @@ SEINE_LITE_TEST_DEVICE=cuda "$PY" -m pytest -q -p no:cacheprovider tests/test_pi
 echo "tests on CUDA: $(( $(date +%s) - start )) s" | tee -a runs/gpu/tests.txt
 
 start=$(date +%s)
-"$PY" -m seine_lite.cli train --preset cpu --data mix --num-clips 3000 --mix shapes=0.6,transitions=0.2,photos=0.2 \
-    --steps 100000 --batch-size 8 --lr 5e-4 --warmup-steps 50 --prediction v_prediction --ema-decay 0.998 \
-    --text-encoder minilm-words --frame-positions 16 --masks transition=0.2,prediction=0.2,first1=0.6 --source-masks transitions=onelast1 \
+"$PY" -m seine_lite.cli train --preset cpu --data mix --num-clips 3000 \
+    --mix shapes=0.25,smooth_transitions=0.1,layers=0.1,slowlayers=0.1,greylayers=0.1,realtransitions=0.1,realphotos=0.1,tripod=0.15 \
+    --steps 100000 --batch-size 8 --lr 5e-4 --warmup-steps 50 --prediction sample --ema-decay 0.998 \
+    --text-encoder minilm-words --frame-positions 16 --vae real --condition blend --residual --condition-noise 0.1 \
+    --composite --guidance-scale 1 --masks transition=0.25,prediction=0.25,interpolation=0.15,first1=0.35 \
     --checkpoint-every 200 --max-minutes "$MINUTES" --init-from seine_lite/weights/reference --no-progress \
     --overwrite --out runs/gpu/cpu_preset
 "$PY" -m seine_lite.cli eval --model runs/gpu/cpu_preset --clips 12 --scenes 8 --pairs 4 --device cuda \

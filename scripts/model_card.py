@@ -49,6 +49,38 @@ def _legs_table(legs: list) -> str:
     return "\n".join(rows)
 
 
+def _conditioning(meta: dict) -> str:
+    """What the generated frames' clean-latent channels hold, in words."""
+    cond = meta.get("conditioning") or {"fill": meta.get("condition", "zeros")}
+    if cond["fill"] == "zeros":
+        return "`zeros` (SEINE's masked clean latent)"
+    words = [f"`{cond['fill']}` fill from the given frames"]
+    if cond.get("residual"):
+        words.append("residual over the fill (the UNet diffuses z0 − fill)")
+    if cond.get("noise"):
+        words.append(f"fill noise up to {cond['noise']} in training")
+    if cond.get("composite"):
+        words.append("pixel composite at decode")
+    return "; ".join(words)
+
+
+def _real_limitations(real) -> list:
+    """The limitations the real-footage probes show (or, without them, that none were run)."""
+    if real is None:
+        return ["- It knows the shapes world and five photographs; real footage was not measured."]
+    return [
+        f"- Real footage: given frames of held-out real clips, its predictions and interpolations score "
+        f"{real['real_prediction_gain_db']:+.2f} and {real['real_interpolation_gain_db']:+.2f} dB against "
+        "repeating the last frame and a dissolve.",
+        f"- Between two real scenes, its middle frames keep {real['real_transition_sharpness']:.2f} of the ends' "
+        f"detail, with double exposure R² {real['real_transition_blend_r2']:.2f} (a dissolve: "
+        f"{real['dissolve_blend_r2']:.2f}, a wipe: {real['wipe_blend_r2']:.2f}).",
+        f"- A photograph animated from one frame: {real['real_one_frame_gain_db']:+.2f} dB against repeating it.",
+        f"- The VAE returns held-out photographs at {real['real_vae_photos_db']:.2f} dB and real clips at "
+        f"{real['real_vae_clips_db']:.2f} dB, which caps every real figure.",
+    ]
+
+
 def _met(passed: dict, names: dict) -> tuple:
     met = [names.get(k, k) for k, ok in passed.items() if ok]
     missed = [names.get(k, k) for k, ok in passed.items() if not ok]
@@ -92,23 +124,33 @@ def render(folder: Path) -> str:
         f"| text encoder | `{meta['text_encoder']}` (all-MiniLM-L6-v2 from its registry package) |",
         f"| diffusion | {schedule['num_train_timesteps']} steps, {schedule['beta_schedule']} betas "
         f"{schedule['beta_start']} → {schedule['beta_end']}, `{schedule['prediction_type']}` |",
-        f"| conditioning of generated frames | `{meta['condition']}` (SEINE's masked clean latent) |",
-        f"| sampling default | DDIM, guidance scale {meta['guidance_scale']} |",
+        f"| conditioning of generated frames | {_conditioning(meta)} |",
+        f"| sampling default | DDIM, 25 steps, guidance scale {meta['guidance_scale']}"
+        + (" (one UNet pass per step)" if meta["guidance_scale"] == 1 else "") + " |",
         "",
         "## Intended use",
         "",
         "Learning and classroom experiments: reading how SEINE's mask, video UNet and sampler work,",
         "and running them on a laptop CPU. It is trained on a synthetic shapes world (coloured shapes",
-        "moving on plain backgrounds, transitions between such scenes) and camera moves over five",
-        "public-domain photographs. **Out of scope:** real footage and real photographs beyond those five",
-        "(see Limitations), people, anything where a generated video could be taken for a real one.",
-        "",
-        "## Training data and licences",
-        "",
-        "- The shapes world and its transitions, drawn from numbers by `seine_lite.data` (no files).",
-        "- Camera moves over the five photographs of `data_samples/images/` (public domain / CC0,",
-        "  `data_samples/images/LICENSES.md`). Held-out scenes and seeds are never drawn for training.",
-        "",
+        "moving on plain backgrounds, transitions between such scenes) and on real-world clips built from",
+        *(["photographs that ship inside registry packages: camera moves and still-camera shots over them",
+           "with photo cut-outs moving in layers, and transitions between two such scenes. **Out of scope:**",
+           "people, footage larger than 64×64, anything where a generated video could be taken for a real one",
+           "(see Limitations).",
+           "",
+           "## Training data and licences",
+           "",
+           "- The shapes world and its transitions, drawn from numbers by `seine_lite.data` (no files).",
+           "- Camera moves over the five photographs of `data_samples/images/` (public domain / CC0,",
+           "  `data_samples/images/LICENSES.md`).",
+           "- The training split of the photo bank (`seine-lite data photos`, `docs/real_world.md`): photographs",
+           "  extracted at set-up from PyPI and Debian packages, each with its package, licence and attribution",
+           "  in the bank's manifest. Some are GPL or CC-BY-SA; they are never committed, and the bank's own",
+           "  licence file names them. Held-out photographs, real clips, scenes and seeds are never drawn for",
+           "  training.",
+           ""] if real is not None else [
+           "public-domain photographs. **Out of scope:** real footage (see Limitations), people, anything",
+           "where a generated video could be taken for a real one.", ""]),
         "## Training procedure",
         "",
         f"{len(legs)} legs on 2 CPU cores, {meta['trained_steps']:,} optimiser steps, "
@@ -148,11 +190,7 @@ def render(folder: Path) -> str:
     lines += [
         "## Limitations",
         "",
-        "- It knows the shapes world and five photographs. Real footage comes out as mush"
-        + (": its predictions and interpolations of real clips fall "
-           f"{-real['real_prediction_gain_db']:.1f} and {-real['real_interpolation_gain_db']:.1f} dB "
-           "below repeating a frame and a dissolve (table above)." if real else "."),
-        "- From a single given photograph the picture melts within a few frames (the photo probe gives two).",
+        *_real_limitations(real),
         *(f"- The bar it misses: {m} (table above)." for m in missed),
         "- 64×64 pixels, 16 frames; a long video drifts as each extension feeds on the last.",
         "",
@@ -160,9 +198,13 @@ def render(folder: Path) -> str:
         "",
         "```bash",
         "make venv",
-        "scripts/train_reference.sh        # the legs above are its calls, one by one (seine_lite.json)",
-        "seine-lite eval --model runs/reference --out runs/reference",
-        "python scripts/model_card.py --model runs/reference",
+        "scripts/train_reference.sh        # legs 1-8: the shapes model (the bundled folder up to commit 3a2cd6b)",
+        "git worktree add /tmp/shapes 3a2cd6b     # leg 9 warm-starts from that model",
+        "INIT=/tmp/shapes/seine_lite/weights/reference scripts/side_by_side_real.sh E --condition blend \\",
+        "    --residual --prediction sample --condition-noise 0.1",
+        "models/real1/leg1.sh; models/real1/leg2.sh  # legs 10-11, then the side-by-side arms of docs/history.md",
+        "models/real1/leg3.sh                       # the last leg; its best scored checkpoint is this model",
+        "seine-lite eval --model runs/real1_leg3/best --out runs/real1_leg3/best",
         "```",
         "",
         "## Citation",
@@ -203,11 +245,38 @@ def readme_block(folder: Path) -> str:
         f"| a transition's largest jump (share of a hard cut) | {r['transition_max_jump']:.2f} | bar 0.35 |",
         f"| animated photographs, next 4 frames | {r['photo_prediction_psnr_db']:.2f} dB "
         f"(**{r['photo_prediction_gain_db']:+.2f} dB**) | still frame {r['photo_repeat_last_psnr_db']:.2f} dB |",
+        *_real_rows(folder),
         "",
-        f"{len(met)} of {len(met) + len(missed)} bars met"
-        + (f" (missed: {', '.join(missed)})" if missed else "")
+        f"{len(met)} of {len(met) + len(missed)} shapes-world bars met"
+        + (f" (missed: {', '.join(missed)})" if missed else "") + _real_met_words(folder)
         + f"; {meta['trained_steps']:,} steps, {meta['wall_minutes_total']:.1f} minutes on 2 CPU cores.",
         BLOCK[1]])
+
+
+def _real_met_words(folder: Path) -> str:
+    path = folder / "eval_real.json"
+    if not path.is_file():
+        return ""
+    passed = json.loads(path.read_text())["passed"]
+    missed = [k.replace("real_", "").replace("_", " ") for k, ok in passed.items() if not ok]
+    return (f"; real footage {len(passed) - len(missed)} of {len(passed)}"
+            + (f" (missed: {', '.join(missed)})" if missed else ""))
+
+
+def _real_rows(folder: Path) -> list:
+    """The README block's real-footage rows, from eval_real.json (none without it)."""
+    path = folder / "eval_real.json"
+    if not path.is_file():
+        return []
+    r = json.loads(path.read_text())
+    return [
+        f"| real clips, next 4 frames (`--real`) | {r['real_prediction_psnr_db']:.2f} dB "
+        f"(**{r['real_prediction_gain_db']:+.2f} dB**) | repeat the last {r['real_repeat_last_psnr_db']:.2f} dB |",
+        f"| real clips, middle frames | {r['real_interpolation_psnr_db']:.2f} dB "
+        f"(**{r['real_interpolation_gain_db']:+.2f} dB**) | dissolve {r['real_dissolve_psnr_db']:.2f} dB |",
+        f"| two real scenes joined: detail kept / double exposure R² | {r['real_transition_sharpness']:.2f} / "
+        f"{r['real_transition_blend_r2']:.2f} | dissolve {r['dissolve_sharpness']:.2f} / {r['dissolve_blend_r2']:.2f} |",
+    ]
 
 
 def _with_block(text: str, block: str) -> str:

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Train the bundled reference model (the `cpu` preset) from scratch, evaluate it, and ship it.
+# Train the shapes reference model (the `cpu` preset) from scratch, evaluate it, and ship it.
 #
 #   scripts/train_reference.sh                 # 2 CPU cores, at most 90 minutes of training
 #   PRESET=lab DEVICE=cuda MINUTES=8 OUT=runs/lab scripts/train_reference.sh   # a classroom GPU
 #
 # Rerunning resumes from the last checkpoint in $OUT (the time budget, encoding the latent cache
 # included, applies to each run; metrics.jsonl keeps the total). SHIP=1 copies the result into
-# seine_lite/weights/reference/. One call is one leg: the bundled model is eight legs of this
-# script and `seine-lite train` (each call listed in its seine_lite.json and its model card,
-# seine_lite/weights/reference/README.md), 16,804 steps on 2 CPU cores. A new leg starts from a
+# seine_lite/weights/reference/. One call is one leg: the shapes model (the bundled one up to
+# commit 3a2cd6b) is eight legs of this script and `seine-lite train`, 16,804 steps on 2 CPU cores;
+# the bundled model grew from it on real footage in six more (models/real1/leg*.sh; every call is
+# listed in its seine_lite.json and its model card, seine_lite/weights/reference/README.md). A new leg starts from a
 # model folder's weights with INIT=DIR. docs/history.md logs every leg and experiment.
 # On a machine shared with other jobs, OMP_NUM_THREADS=1 is faster than 2 (docs/benchmarks.md).
 set -euo pipefail

@@ -74,7 +74,7 @@ class SeinePipeline:
         `device="auto"` takes cuda, then mps, then cpu; `torch_dtype=torch.float16` halves memory on a GPU."""
         if path is None and not (BUNDLED / "unet").exists():
             raise FileNotFoundError(f"the bundled reference model is missing from {BUNDLED}; "
-                                    "train it with scripts/train_reference.sh")
+                                    "restore it with git checkout, or train one (its card lists the legs)")
         dtype = inputs.check_dtype(torch_dtype)
         folder = check_model_folder(BUNDLED if path is None else path, argument="path")
         meta = read_meta(folder)

@@ -69,8 +69,8 @@ def load_vae(path=None) -> AutoencoderKL:
     """Load an `AutoencoderKL` in eval mode, float32, on the CPU.
 
     `path=None` or "bundled" loads the bundled weights (`seine_lite/weights/vae/`, the VAE of the
-    shapes world and of the bundled reference model); "real" the VAE retrained on real photographs
-    (`seine_lite/weights/vae_real/`, docs/real_world.md). Otherwise `path` is a folder holding
+    shapes world); "real" the VAE retrained on real photographs (`seine_lite/weights/vae_real/`,
+    docs/real_world.md), the one the bundled reference model decodes with. Otherwise `path` is a folder holding
     `config.json` + weights (as `save_pretrained` writes), or a Stable Diffusion folder whose VAE
     lives in `vae/`.
     """

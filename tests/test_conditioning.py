@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from seine_lite.cli.train import main
+from seine_lite.cli.train import build_parser, config_from_args, main
 from seine_lite.conditioning import Conditioning, fill_pixels, start_index, training_condition
 from seine_lite.diffusion import NoiseSchedule
 from seine_lite.masking import MaskMixture, MaskSampler, condition_latent, mask_from_given, nearest_weights
@@ -120,11 +120,17 @@ def test_max_noise_trains_only_on_the_levels_sampling_from_start_meets(draw):
     (["--max-noise", "1.5"], "--max-noise must be a fraction in (0, 1]"),
     (["--residual"], "--residual: conditioning residual needs a fill"),
     (["--condition", "blend", "--start", "0"], "--start: conditioning start"),
-    (["--condition", "blend", "--condition-dropout", "1"], "--condition-dropout: conditioning dropout")])
+    (["--condition", "blend", "--condition-dropout", "1"], "--condition-dropout: conditioning dropout"),
+    (["--guidance-scale", "-1"], "--guidance-scale: guidance_scale must be a number in [0, 50]")])
 def test_the_cli_names_a_bad_conditioning_flag_in_one_line(flags, words, tmp_path, capsys):
     code = main(flags + ["--out", str(tmp_path / "x"), "--text-encoder", "null", "--no-progress"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and words in err and len(err.splitlines()) == 1 and not (tmp_path / "x").exists()
+
+
+def test_the_guidance_scale_flag_becomes_the_models_default():
+    assert config_from_args(build_parser().parse_args(["--out", "x"])).guidance_scale == 3.0
+    assert config_from_args(build_parser().parse_args(["--out", "x", "--guidance-scale", "1"])).guidance_scale == 1.0
 
 
 # ----------------------------------------------------------------------------- sampling

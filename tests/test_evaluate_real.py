@@ -64,6 +64,22 @@ def test_eval_sampling_options_reach_the_sampler(tiny_model_dir, sample_bank, ca
         assert f"{word} needs a model trained with a fill" in err and len(err.splitlines()) == 1, err
 
 
+def test_eval_sampler_is_checked_and_used(tiny_model_dir, sample_bank, capsys, monkeypatch, one_thread):
+    from seine_lite import pipeline_inputs
+
+    base = ["eval", "--model", str(tiny_model_dir), "--real", "--no-shapes", "--bank", str(sample_bank),
+            "--real-clips", "1", "--real-pairs", "1", "--steps", "2", "--no-progress"]
+    assert cli(base + ["--sampler", "nope"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--sampler must be one of" in err, err
+    used = []
+    real_get = pipeline_inputs.get_scheduler
+    monkeypatch.setattr(pipeline_inputs, "get_scheduler", lambda name, schedule: used.append(name) or
+                        real_get(name, schedule))
+    assert cli(base + ["--sampler", "dpmsolver++"]) == 0
+    assert used and set(used) == {"dpm++"}
+
+
 def test_eval_real_without_a_bank_is_one_line_exit_2(tmp_path, capsys):
     assert cli(["eval", "--real", "--bank", str(tmp_path / "none"), "--no-progress"]) == 2
     assert "seine-lite data photos" in capsys.readouterr().err

@@ -99,7 +99,7 @@ def test_the_bundled_folder_without_a_key_is_refused(tmp_path, file, key):
 
 
 def test_the_bundled_and_a_freshly_trained_folder_load(tiny_vae_dir, tmp_path):
-    assert SeinePipeline.from_pretrained().schedule.prediction_type == "v_prediction"
+    assert SeinePipeline.from_pretrained().schedule.prediction_type == "sample"
     cfg = TrainConfig(preset="tiny", data=DataConfig(num_clips=8, seed=1), steps=2, batch_size=2,
                       checkpoint_every=2, warmup_steps=1, text_encoder="null", vae=str(tiny_vae_dir),
                       unet_options=UNetOptions(frame_positions=8))

@@ -11,6 +11,7 @@ from seine_lite.data.bank import load_manifest
 from seine_lite.evaluate_real import evaluate_real, real_markdown_table
 from seine_lite.evaluate import evaluate, markdown_table
 from seine_lite.inputs import check_count
+from seine_lite.samplers import check_sampler
 
 
 def build_parser():
@@ -19,7 +20,9 @@ def build_parser():
     p.add_argument("--clips", type=int, default=16, help="held-out clips for interpolation and prediction")
     p.add_argument("--scenes", type=int, default=8, help="first frames for text control (4 prompts each)")
     p.add_argument("--pairs", type=int, default=16, help="scene pairs for transitions")
-    p.add_argument("--steps", type=int, default=25, help="DDIM steps")
+    p.add_argument("--steps", type=int, default=25, help="sampling steps (default 25)")
+    p.add_argument("--sampler", default=None,
+                   help="ddim | ddpm | dpm++ | unipc | euler (default: the model's scheduler, DDIM)")
     p.add_argument("--guidance-scale", type=float, default=None,
                    help="classifier-free guidance scale (default: the model's own, from seine_lite.json)")
     p.add_argument("--start", type=float, default=None, metavar="FRACTION",
@@ -45,6 +48,8 @@ def main(argv=None) -> int:
         check_count(getattr(args, name), f"--{name}", 1)
     if args.start is not None and not 0 < args.start <= 1:
         raise ValueError(f"--start must be in (0, 1] (1: from pure noise), got {args.start}")
+    if args.sampler is not None:
+        check_sampler(args.sampler, "--sampler")
     if args.no_shapes and not args.real:
         raise ValueError("--no-shapes leaves nothing to measure without --real")
     if args.real:
@@ -55,7 +60,7 @@ def main(argv=None) -> int:
     pipe.set_progress_bar_config(disable=True)
     title = Path(args.model).name if args.model else "bundled reference"
     kw = dict(progress=not args.no_progress, num_inference_steps=args.steps, guidance_scale=args.guidance_scale,
-              start=args.start, composite=args.composite)
+              start=args.start, composite=args.composite, sampler=args.sampler)
     result, tables = {"passed": {}, "seconds": 0.0}, []
     if not args.no_shapes:
         result = evaluate(pipe, clips=args.clips, scenes=args.scenes, pairs=args.pairs, **kw)

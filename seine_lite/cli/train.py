@@ -9,6 +9,7 @@ from pathlib import Path
 from seine_lite.cli.parser import OneLineParser
 from seine_lite.data.mix import CLIP_SOURCES, SOURCES, mix_counts
 from seine_lite.conditioning import Conditioning
+from seine_lite.inputs import check_guidance
 from seine_lite.diffusion import PREDICTION_TYPES, TIMESTEP_DRAWS, NoiseSchedule
 from seine_lite.latent_cache import DataConfig
 from seine_lite.masking import CONDITIONS, MaskMixture, parse_layout
@@ -47,6 +48,9 @@ def build_parser() -> OneLineParser:
                         "share of the steps (1: from pure noise, as SEINE)")
     p.add_argument("--composite", action="store_true",
                    help="the model's default: decoded output = fill pixels + decode(result) - decode(fill)")
+    p.add_argument("--guidance-scale", type=float, default=3.0,
+                   help="the model's default guidance scale, written into its folder and used when scoring "
+                        "(1: no guidance, one UNet pass per step)")
     p.add_argument("--temporal-conv", action="store_true",
                    help="a convolution over neighbouring frames after each ResBlock (not in SEINE)")
     p.add_argument("--frame-positions", type=int, default=0,
@@ -123,7 +127,7 @@ def config_from_args(args) -> TrainConfig:
                                             mix=_parse_mix(args.mix)),
         schedule=NoiseSchedule(prediction_type=args.prediction), steps=args.steps,
         batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps, conditioning=_conditioning(args),
-        checkpoint_every=args.checkpoint_every, seed=args.seed, text_encoder=args.text_encoder, vae=args.vae,
+        checkpoint_every=args.checkpoint_every, seed=args.seed, guidance_scale=_guidance(args.guidance_scale), text_encoder=args.text_encoder, vae=args.vae,
         ema_decay=args.ema_decay, masks=_parse_masks(args.masks), init_from=args.init_from,
         unet_options=UNetOptions(temporal_conv=args.temporal_conv, frame_positions=args.frame_positions,
                                  relative_position_bias=args.relative_position_bias,
@@ -132,6 +136,13 @@ def config_from_args(args) -> TrainConfig:
                          timestep_draw=args.timestep_draw, max_noise=args.max_noise,
                          source_masks=_parse_source_masks(args.source_masks, args.data, args.mix, frames)),
         scoring=ScoringOptions(every_minutes=args.score_every, real=args.score_real))
+
+
+def _guidance(scale) -> float:
+    try:
+        return check_guidance(scale)
+    except ValueError as err:
+        raise ValueError(f"--guidance-scale: {err}") from None
 
 
 def _conditioning(args) -> Conditioning:
