@@ -1,13 +1,13 @@
 """Seconds per generated 16-frame transition with the bundled model (or --model).
 
-    python benchmarks/sampling_speed.py                      # CPU, 25 DDIM steps, torch's threads
+    python benchmarks/sampling_speed.py                      # CPU, the model's steps, torch's threads
     python benchmarks/sampling_speed.py --threads 2 --steps 25 50
     python benchmarks/sampling_speed.py --device cuda
     python benchmarks/sampling_speed.py --model DIR --sampler dpm++ --steps 10 --start 0.5   # a fill model
 
-Each figure is the median of --repeats calls of `pipe.transition` after one warm-up call,
-classifier-free guidance included (two UNet passes per step, batched as one), VAE encode and
-decode included.
+Each figure is the median of --repeats calls of `pipe.transition` after one warm-up call, at the
+model's guidance scale (two UNet passes per step, batched as one; one at scale 1: --guidance to
+change it), VAE encode and decode included.
 """
 import argparse
 import statistics
@@ -22,7 +22,8 @@ from seine_lite.data import Scene, render_scene
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=None, help="a model folder (default: the bundled reference model)")
-    p.add_argument("--steps", type=int, nargs="+", default=[25], help="DDIM steps to time")
+    p.add_argument("--steps", type=int, nargs="+", default=[None], help="sampling steps to time (default: the model's)")
+    p.add_argument("--guidance", type=float, default=None, help="guidance scale (default: the model's)")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--device", default=None, help="cpu | cuda")
@@ -40,7 +41,9 @@ def main(argv=None):
     prompt = "a red square on a black background turning into a yellow circle on a dark blue background"
     print(f"device {pipe.device}, {torch.get_num_threads()} threads, {pipe.num_frames} frames of {size}x{size}")
     for steps in args.steps:
-        options = {k: v for k, v in (("sampler", args.sampler), ("start", args.start)) if v is not None}
+        options = {k: v for k, v in (("sampler", args.sampler), ("start", args.start),
+                                     ("guidance_scale", args.guidance)) if v is not None}
+        steps = steps or pipe.meta.get("num_inference_steps", 25)
         pipe.transition(first, last, prompt=prompt, num_inference_steps=steps, **options)
         times = []
         for i in range(args.repeats):
@@ -51,7 +54,8 @@ def main(argv=None):
             if pipe.device.type == "cuda":
                 torch.cuda.synchronize()
             times.append(time.perf_counter() - t0)
-        print(f"{steps:4d} {args.sampler or 'scheduler'} steps (start {args.start or 'default'}): "
+        print(f"{steps:4d} {args.sampler or 'scheduler'} steps (start {args.start or 'default'}, guidance "
+              f"{options.get('guidance_scale', pipe.meta.get('guidance_scale'))}): "
               f"{statistics.median(times):.2f} s per transition "
               f"(min {min(times):.2f}, max {max(times):.2f})")
 

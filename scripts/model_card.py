@@ -125,7 +125,7 @@ def render(folder: Path) -> str:
         f"| diffusion | {schedule['num_train_timesteps']} steps, {schedule['beta_schedule']} betas "
         f"{schedule['beta_start']} → {schedule['beta_end']}, `{schedule['prediction_type']}` |",
         f"| conditioning of generated frames | {_conditioning(meta)} |",
-        f"| sampling default | DDIM, 25 steps, guidance scale {meta['guidance_scale']}"
+        f"| sampling default | DDIM, {meta.get('num_inference_steps', 25)} steps, guidance scale {meta['guidance_scale']}"
         + (" (one UNet pass per step)" if meta["guidance_scale"] == 1 else "") + " |",
         "",
         "## Intended use",
@@ -167,7 +167,8 @@ def render(folder: Path) -> str:
     lines += [
         "## Evaluation",
         "",
-        "Held-out shapes scenes and seeds, 25 DDIM steps, the default guidance (`seine-lite eval`, "
+        f"Held-out shapes scenes and seeds, {result.get('num_inference_steps', 25)} DDIM steps, the default "
+        "guidance (`seine-lite eval`, "
         f"{result['seconds']:.0f} s):",
         "",
         markdown_table(result, title="this model"),

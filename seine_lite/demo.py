@@ -51,7 +51,7 @@ def compare(pipe, first, last, prompt, out: Path, steps: int, seed: int):
     return {name: transition_report(v, a, b) for name, v in videos.items()}
 
 
-def run_demo(out="outputs", model=None, shots=DEFAULT_SHOTS, steps: int = 25, seed: int = 0,
+def run_demo(out="outputs", model=None, shots=DEFAULT_SHOTS, steps: int = None, seed: int = 0,
              progress: bool = True, device="auto") -> int:
     """Write every output of the demo into `out` (see the module docstring), printing what it made."""
     t0 = time.time()

@@ -101,7 +101,6 @@ def evaluate(pipe, clips: int = 16, scenes: int = 8, pairs: int = 16, seed: int 
     a sampling setting, benchmarks/guidance_choice.py)."""
     frames, size = pipe.num_frames, pipe.resolution[0]
     data, captions = make_shapes_clips(clips, num_frames=frames, size=size, seed=seed, split=split)
-    kw.setdefault("num_inference_steps", 25)
     t0 = time.time()
     result = {}
     result.update(interpolation(pipe, data, captions, progress, **kw))

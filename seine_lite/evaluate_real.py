@@ -75,7 +75,6 @@ def evaluate_real(pipe, clips: int = 16, pairs: int = 8, seed: int = REAL_SEED, 
                   bank=None, **kw) -> dict:
     """Every real-footage probe on held-out data; returns the figures and whether each bar is met."""
     frames, size = pipe.num_frames, pipe.resolution[0]
-    kw.setdefault("num_inference_steps", 25)
     t0 = time.time()
     photos, photo_captions = heldout_photo_clips(clips, num_frames=frames, size=size, seed=seed, bank=bank)
     real, real_captions = real_clip_windows(clips, num_frames=frames, size=size, seed=seed + 1, bank=bank)

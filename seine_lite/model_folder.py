@@ -141,6 +141,9 @@ def check_model_folder(path, argument: str = "path") -> Path:
 # (guidance_scale since the second), so none has a safe default: a folder without one is refused.
 # `condition` alone may be absent: "zeros" was the only conditioning before the key (commit ba5f8c3).
 META_KEYS = ("num_frames", "size", "schedule", "text_encoder", "guidance_scale")
+# Sampling steps when a call names none: seine_lite.json's `num_inference_steps` (chosen after training,
+# benchmarks/guidance_choice.py), else this.
+DEFAULT_STEPS = 25
 # unet/config.json keys that shape the UNet and have been in every config written (from the first commit).
 UNET_KEYS = ("in_channels", "out_channels", "block_out_channels", "layers_per_block", "attention_levels",
              "temporal_levels", "text_dim", "attention_head_dim", "ff_mult", "norm_num_groups")
@@ -164,6 +167,10 @@ def check_model_keys(path: Path, meta: dict, argument: str = "path"):
         if key not in meta:
             raise missing(META_NAME, key, f"add the value the model was trained with (e.g. {_EXAMPLES[key]})")
     _check_schedule(path, meta["schedule"], argument)
+    steps = meta.get("num_inference_steps", DEFAULT_STEPS)
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"{argument}: {str(path / META_NAME)!r} has 'num_inference_steps' {steps!r}; "
+                         "give a whole number of sampling steps, at least 1 (or leave it out: 25)")
     config = _read_json(path / "unet" / "config.json", argument)
     for key in UNET_KEYS:
         if key not in config:

@@ -28,7 +28,7 @@ from seine_lite import batching, inputs
 from seine_lite.conditioning import Conditioning, check_start, composite_pixels, fill_pixels, start_from_fill
 from seine_lite.diffusion import NoiseSchedule, guided
 from seine_lite.masking import condition_latent, latent_mask, layout_picture, mask_from_given, parse_layout, unet_input
-from seine_lite.model_folder import check_model_folder, check_model_keys, read_meta, save_model_folder
+from seine_lite.model_folder import DEFAULT_STEPS, check_model_folder, check_model_keys, read_meta, save_model_folder
 from seine_lite.pipeline_inputs import (frames_and_mask, is_frame_sequence, join_prompts, load_scheduler,
                                         long_task_options, read_frame, scheduler_for_call, single_prompt, unbatch)
 from seine_lite.pipeline_output import SeinePipelineOutput, check_output_type, convert_videos
@@ -134,7 +134,7 @@ class SeinePipeline:
         `frames` has `num_frames` entries (images, or None where generated). Returns uint8 (F, H, W, 3)
         (with `num_videos_per_prompt` > 1 or a list of prompts, a batch (B, F, H, W, 3)).
         Keyword arguments (all optional):
-          num_inference_steps=25, guidance_scale (the model's), negative_prompt (replaces the empty
+          num_inference_steps (the model's, else 25), guidance_scale (the model's), negative_prompt (replaces the empty
           caption of guidance), seed or generator (seed 0 if neither), num_videos_per_prompt=1,
           latents (the starting noise, (B, C, F, h, w)), output_type="np" ("np_float", "pil", "pt",
           "latent"), callback_on_step_end(pipe, step, t, tensors) -> dict with
@@ -268,7 +268,7 @@ class SeinePipeline:
         joined = videos[0] if len(videos) == 1 else torch.cat(videos) if latent else np.concatenate(videos)
         return joined if latent else convert_videos(joined, plan.output_type)
 
-    def check_inputs(self, pixels, given, prompt, num_inference_steps=25, guidance_scale=None, seed=None,
+    def check_inputs(self, pixels, given, prompt, num_inference_steps=None, guidance_scale=None, seed=None,
                      sampler=None, paste_given=True, conditioning="concat", negative_prompt=None, generator=None,
                      num_videos_per_prompt=1, latents=None, output_type="np", callback_on_step_end=None,
                      callback_on_step_end_tensor_inputs=("latents",), per_video=False,
@@ -282,7 +282,8 @@ class SeinePipeline:
         generator = inputs.check_generator(generator, seed)
         paste_given = inputs.check_flag(paste_given, "paste_given")
         conditioning = check_conditioning(conditioning)
-        steps = inputs.check_steps(num_inference_steps, self.schedule.num_train_timesteps)
+        steps = inputs.check_steps(self.meta.get("num_inference_steps", DEFAULT_STEPS) if num_inference_steps is None
+                                   else num_inference_steps, self.schedule.num_train_timesteps)
         scale = inputs.check_guidance(self.meta.get("guidance_scale", 3.0) if guidance_scale is None
                                       else guidance_scale)
         scheduler = scheduler_for_call(self.scheduler, sampler, self.schedule, conditioning)

@@ -173,7 +173,7 @@ class PromptPanel:
     MODES = ("transition", "predict")
 
     def __init__(self, pipe, images: dict = None, prompt: str = "", mode: str = "transition",
-                 steps: int = 25, guidance_scale: float = None, seed: int = 0, fps: int = 8):
+                 steps: int = None, guidance_scale: float = None, seed: int = 0, fps: int = 8):
         self.pipe, self.fps = pipe, fps
         self.images = dict(sample_image_paths() if images is None else images)
         if not self.images:
@@ -182,6 +182,7 @@ class PromptPanel:
             raise ValueError(f"mode must be one of {self.MODES}, got {mode!r}")
         names = list(self.images)
         guidance = pipe.meta.get("guidance_scale", 3.0) if guidance_scale is None else guidance_scale
+        steps = pipe.meta.get("num_inference_steps", 25) if steps is None else steps
         self.first = widgets.Dropdown(options=names, value=names[0], description="first")
         self.last = widgets.Dropdown(options=names, value=names[min(1, len(names) - 1)], description="last")
         self.uploads = [widgets.FileUpload(accept="image/*", multiple=False, description=f"upload {which}")

@@ -84,6 +84,31 @@ def test_condition_keeps_its_default(tiny_model_dir):
     assert SeinePipeline.from_pretrained(tiny_model_dir).meta.get("condition", "zeros") == "zeros"
 
 
+def test_the_folders_step_count_is_the_default_and_a_bad_one_is_refused(tiny_model_dir, tmp_path):
+    folder = tmp_path / "steps"
+    shutil.copytree(tiny_model_dir, folder)
+    meta = json.loads((folder / "seine_lite.json").read_text())
+    (folder / "seine_lite.json").write_text(json.dumps(dict(meta, num_inference_steps=3)))
+    pipe = SeinePipeline.from_pretrained(folder)
+    pipe.set_progress_bar_config(disable=True)
+    image = torch.zeros(32, 32, 3, dtype=torch.uint8).numpy()
+    seen = []
+
+    def count(pipe_, step, t, tensors):
+        seen.append(step)
+        return tensors
+
+    pipe.predict(image, callback_on_step_end=count)
+    assert len(seen) == 3                                    # the folder's 3, not 25
+    seen.clear()
+    pipe.predict(image, num_inference_steps=2, callback_on_step_end=count)
+    assert len(seen) == 2                                    # a call's own count wins
+    for bad in (0, "3", 2.5, True):
+        (folder / "seine_lite.json").write_text(json.dumps(dict(meta, num_inference_steps=bad)))
+        with pytest.raises(ValueError, match="num_inference_steps"):
+            SeinePipeline.from_pretrained(folder)
+
+
 def test_text_encoder_must_fit_the_word_path(options_dir, tmp_path, tiny_model_dir):
     copy = _without(options_dir, tmp_path, "seine_lite.json", "preset")
     meta = json.loads((copy / "seine_lite.json").read_text())

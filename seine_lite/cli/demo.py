@@ -8,7 +8,7 @@ def build_parser():
     p.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     p.add_argument("--model", default=None, help="a model folder (default: the bundled reference model)")
     p.add_argument("--shots", default=str(DEFAULT_SHOTS), help="a shots YAML file (see seine_lite/story_file.py)")
-    p.add_argument("--steps", type=int, default=25, help="DDIM steps per clip (default 25)")
+    p.add_argument("--steps", type=int, default=None, help="sampling steps per clip (default: the model's)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto",
                    help="auto | cpu | cuda | cuda:N | mps (default auto: cuda, else mps, else cpu)")

@@ -11,6 +11,7 @@ from seine_lite.data.bank import load_manifest
 from seine_lite.evaluate_real import evaluate_real, real_markdown_table
 from seine_lite.evaluate import evaluate, markdown_table
 from seine_lite.inputs import check_count
+from seine_lite.model_folder import DEFAULT_STEPS
 from seine_lite.samplers import check_sampler
 
 
@@ -20,7 +21,7 @@ def build_parser():
     p.add_argument("--clips", type=int, default=16, help="held-out clips for interpolation and prediction")
     p.add_argument("--scenes", type=int, default=8, help="first frames for text control (4 prompts each)")
     p.add_argument("--pairs", type=int, default=16, help="scene pairs for transitions")
-    p.add_argument("--steps", type=int, default=25, help="sampling steps (default 25)")
+    p.add_argument("--steps", type=int, default=None, help="sampling steps (default: the model's)")
     p.add_argument("--sampler", default=None,
                    help="ddim | ddpm | dpm++ | unipc | euler (default: the model's scheduler, DDIM)")
     p.add_argument("--guidance-scale", type=float, default=None,
@@ -45,7 +46,8 @@ def build_parser():
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     for name in ("clips", "scenes", "pairs", "steps"):
-        check_count(getattr(args, name), f"--{name}", 1)
+        if getattr(args, name) is not None:
+            check_count(getattr(args, name), f"--{name}", 1)
     if args.start is not None and not 0 < args.start <= 1:
         raise ValueError(f"--start must be in (0, 1] (1: from pure noise), got {args.start}")
     if args.sampler is not None:
@@ -70,9 +72,10 @@ def main(argv=None) -> int:
         tables.append(real_markdown_table(real, title=title))
         result = {**result, **{k: v for k, v in real.items() if k not in ("passed", "seconds")},
                   "passed": {**result["passed"], **real["passed"]}, "seconds": result["seconds"] + real["seconds"]}
+    result["num_inference_steps"] = args.steps or pipe.meta.get("num_inference_steps", DEFAULT_STEPS)
     table = "\n\n".join(tables)
     print(table)
-    print(f"{sum(result['passed'].values())} of {len(result['passed'])} bars met in {result['seconds']:.0f} s")
+    print(f"{sum(result['passed'].values())} of {len(result['passed'])} bars met in {result['seconds']:.0f} s, {result['num_inference_steps']} sampling steps")
     if args.out:
         out = Path(args.out)
         write_text(out / "eval.json", json.dumps(result, indent=2))   # atomic; a full disk is one line, exit 1

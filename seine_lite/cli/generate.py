@@ -40,7 +40,7 @@ def _common(p: OneLineParser, out_default: str, prompt: bool = True):
     p.add_argument("--out", default=out_default, help="output video, .mp4 or .gif")
     p.add_argument("--strip", action="store_true", help="also write a PNG frame strip next to --out")
     p.add_argument("--model", default=None, help="a model folder (default: the bundled reference model)")
-    p.add_argument("--steps", type=int, default=25, help="sampling steps (default 25)")
+    p.add_argument("--steps", type=int, default=None, help="sampling steps (default: the model's)")
     p.add_argument("--guidance", type=float, default=None, help="guidance scale (default: the model's)")
     p.add_argument("--sampler", default=None,
                    help="ddim | ddpm | dpm++ | unipc | euler (default: the model's scheduler, DDIM)")
