@@ -11,6 +11,7 @@ and its weights (parameter counts); `tests/test_model_card.py` fails when the ca
 """
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -62,6 +63,25 @@ def _conditioning(meta: dict) -> str:
     if cond.get("composite"):
         words.append("pixel composite at decode")
     return "; ".join(words)
+
+
+def _real_legs(legs: list) -> list:
+    """The real-footage legs' scripts (models/real1/leg*.sh) that made this folder, in order, and the
+    eval of the last one's output."""
+    def out(text):
+        found = re.search(r"--out\s+(\S+)", text)
+        return found.group(1) if found else None
+
+    made = {out(leg["command"]) for leg in legs}
+    scripts = sorted((ROOT / "models" / "real1").glob("leg*.sh"), key=lambda p: int(p.stem[3:]))
+    used = [p for p in scripts if out(p.read_text()) in made]
+    if not used:
+        return []
+    last = out(used[-1].read_text()) + "/best"
+    return ["# the real-footage legs, with the side-by-side arms of docs/history.md between them",
+            *(f"models/real1/{p.name}" for p in used[:-1]),
+            f"models/real1/{used[-1].name}   # the last leg; its best scored checkpoint is this model",
+            f"seine-lite eval --model {last} --out {last}"]
 
 
 def _real_limitations(real) -> list:
@@ -203,9 +223,7 @@ def render(folder: Path) -> str:
         "git worktree add /tmp/shapes 3a2cd6b     # leg 9 warm-starts from that model",
         "INIT=/tmp/shapes/seine_lite/weights/reference scripts/side_by_side_real.sh E --condition blend \\",
         "    --residual --prediction sample --condition-noise 0.1",
-        "models/real1/leg1.sh; models/real1/leg2.sh  # legs 10-11, then the side-by-side arms of docs/history.md",
-        "models/real1/leg3.sh                       # the last leg; its best scored checkpoint is this model",
-        "seine-lite eval --model runs/real1_leg3/best --out runs/real1_leg3/best",
+        *_real_legs(legs),
         "```",
         "",
         "## Citation",
