@@ -23,9 +23,11 @@ done
   || { echo "ship_bundled: $src/seine_lite.json has no wall_minutes_total" >&2; exit 2; }
 [[ -d "${SEINE_LITE_BANK:-data/bank}" ]] \
   || { echo "ship_bundled: no photo bank: run make photos" >&2; exit 2; }
+[[ -z "$loss" || -f "$loss" ]] || { echo "ship_bundled: $loss not found" >&2; exit 2; }
 
 echo "== the weights"
 tmp=$(mktemp -d "$dst.new.XXXX")
+trap 'rm -rf "$tmp"' EXIT                 # a copy that fails half way leaves nothing behind
 cp -r "$src/unet" "$src/vae" "$src/seine_lite.json" "$tmp/"
 [[ -n "$loss" ]] && cp "$loss" "$tmp/loss.png"
 [[ -z "$loss" && -f "$dst/loss.png" ]] && echo "ship_bundled: keeping no loss.png (none given)" >&2

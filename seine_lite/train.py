@@ -106,6 +106,7 @@ def _train(cfg, out: Path, accelerator, started: float, resume: bool, progress: 
         last = latest_checkpoint(out, run.run_id)
         if last and accelerator.is_main_process and checkpoint_step(last) > run.start:
             record_leg(out, run.start, checkpoint_step(last), time.time() - started, cfg.init_from, stopped=True)
+            plot_loss(out)                              # the curve so far, as a finished run draws it
         if isinstance(stopped, KeyboardInterrupt):
             where = f"checkpoint {last.name} in {last.parent}" if last else "no checkpoint yet"
             print(f"\ninterrupted: {where}; continue with --resume", file=sys.stderr)

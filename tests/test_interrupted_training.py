@@ -110,6 +110,7 @@ def test_ctrl_c_finishes_the_step_saves_a_checkpoint_and_exits_130(tiny_vae_dir,
     assert checkpoint.name.startswith("step_") and n >= 1 and _steps(out) == list(range(1, n + 1))
     (leg,) = json.loads((out / "legs.json").read_text())        # the leg is recorded up to the checkpoint
     assert (leg["from_step"], leg["to_step"], leg["stopped"]) == (0, n, True) and leg["wall_minutes"] >= 0
+    assert (out / "loss.png").stat().st_size > 0                 # and its loss curve so far is drawn
 
     # the checkpoint holds the state after exactly n steps: a straight run of n steps ends the same
     straight = tmp_path / "straight"
