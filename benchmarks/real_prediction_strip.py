@@ -1,10 +1,13 @@
 """A picture of real prediction: two frames of a held-out real clip given, the rest predicted, by
 each model given, under the real truth; prints each model's gain over repeating the last frame.
 
-    python benchmarks/real_prediction_strip.py models/real1 runs/sbs_real_K --out docs/real_prediction.png
+    git worktree add /tmp/shapes 3a2cd6b            # the shapes model, bundled until then
+    python benchmarks/real_prediction_strip.py shapes=/tmp/shapes/seine_lite/weights/reference \
+        bundled=seine_lite/weights/reference --out docs/real_prediction.png
 
-Windows from `real_clip_windows` (seed 77_032, one per real clip, not the eval's windows); 25 steps,
-seed 0, each model's own sampling settings. Columns: frames 0 and 1 (given), 2, 5, 9 and 15.
+Each model is a folder, or NAME=FOLDER to label its rows. Windows from `real_clip_windows` (seed
+77_032, one per real clip, not the eval's windows); seed 0, each model's own sampling settings
+(steps, guidance, composite). Columns: frames 0 and 1 (given), 2, 5, 9 and 15.
 Needs the photo bank (`seine-lite data photos`).
 """
 import argparse
@@ -22,27 +25,29 @@ COLUMNS = [0, 1, 2, 5, 9, 15]
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("models", nargs="+", help="model folders")
+    p.add_argument("models", nargs="+", help="model folders, or NAME=FOLDER")
     p.add_argument("--clips", type=int, default=3, help="real windows (rows of truth)")
     p.add_argument("--out", default="real_prediction.png")
     args = p.parse_args(argv)
     clips, captions = real_clip_windows(args.clips, seed=77_032)
-    predictions = {}
-    for folder in args.models:
+    predictions, labels = {}, {}
+    for model in args.models:
+        name, _, folder = model.rpartition("=")
+        labels[folder] = name or Path(folder).name
         pipe = SeinePipeline.from_pretrained(folder)
         pipe.set_progress_bar_config(disable=True)
-        predictions[folder] = [pipe.predict(list(c[:2]), prompt=caption, num_inference_steps=25, seed=0)
+        predictions[folder] = [pipe.predict(list(c[:2]), prompt=caption, seed=0)
                                for c, caption in zip(clips, captions)]
         gain = np.mean([psnr(v[2:6], c[2:6]) - psnr(np.repeat(c[1:2], 4, 0), c[2:6])
                         for v, c in zip(predictions[folder], clips)])
-        print(f"{folder}: prediction of frames 2-5, {gain:+.2f} dB over repeating frame 1 ({len(clips)} windows)")
+        print(f"{labels[folder]}: prediction of frames 2-5, {gain:+.2f} dB over repeating frame 1 ({len(clips)} windows)")
     grid, names = [], []
     for i, clip in enumerate(clips):
         grid.append(clip[COLUMNS])
         names.append(captions[i].removeprefix("a video of "))
-        for folder in args.models:
+        for folder in predictions:
             grid.append(predictions[folder][i][COLUMNS])
-            names.append(Path(folder).name)
+            names.append(labels[folder])
     side = clips.shape[2]
     label = 110
     canvas = Image.new("RGB", (label + side * len(COLUMNS), side * len(grid)), "white")
