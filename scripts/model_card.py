@@ -97,7 +97,8 @@ def _real_limitations(real) -> list:
         f"{real['dissolve_blend_r2']:.2f}, a wipe: {real['wipe_blend_r2']:.2f}).",
         f"- A photograph animated from one frame: {real['real_one_frame_gain_db']:+.2f} dB against repeating it.",
         f"- The VAE returns held-out photographs at {real['real_vae_photos_db']:.2f} dB and real clips at "
-        f"{real['real_vae_clips_db']:.2f} dB, which caps every real figure.",
+        f"{real['real_vae_clips_db']:.2f} dB; the pixel composite keeps the given pixels where nothing changes, "
+        "so the blur shows where something moves.",
     ]
 
 
