@@ -40,7 +40,8 @@ def main(argv=None):
                                for c, caption in zip(clips, captions)]
         gain = np.mean([psnr(v[2:6], c[2:6]) - psnr(np.repeat(c[1:2], 4, 0), c[2:6])
                         for v, c in zip(predictions[folder], clips)])
-        print(f"{labels[folder]}: prediction of frames 2-5, {gain:+.2f} dB over repeating frame 1 ({len(clips)} windows)")
+        print(f"{labels[folder]}: prediction of frames 2-5, {gain:+.2f} dB over repeating frame 1 "
+              f"({len(clips)} windows)")
     grid, names = [], []
     for i, clip in enumerate(clips):
         grid.append(clip[COLUMNS])

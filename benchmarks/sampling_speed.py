@@ -43,7 +43,7 @@ def main(argv=None):
     for steps in args.steps:
         options = {k: v for k, v in (("sampler", args.sampler), ("start", args.start),
                                      ("guidance_scale", args.guidance)) if v is not None}
-        steps = steps or pipe.meta.get("num_inference_steps", 25)
+        steps = steps or pipe.default_steps
         pipe.transition(first, last, prompt=prompt, num_inference_steps=steps, **options)
         times = []
         for i in range(args.repeats):

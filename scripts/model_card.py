@@ -146,7 +146,8 @@ def render(folder: Path) -> str:
         f"| diffusion | {schedule['num_train_timesteps']} steps, {schedule['beta_schedule']} betas "
         f"{schedule['beta_start']} → {schedule['beta_end']}, `{schedule['prediction_type']}` |",
         f"| conditioning of generated frames | {_conditioning(meta)} |",
-        f"| sampling default | DDIM, {meta.get('num_inference_steps', 25)} steps, guidance scale {meta['guidance_scale']}"
+        f"| sampling default | DDIM, {meta.get('num_inference_steps', 25)} steps, "
+        f"guidance scale {meta['guidance_scale']}"
         + (" (one UNet pass per step)" if meta["guidance_scale"] == 1 else "") + " |",
         "",
         "## Intended use",
@@ -295,7 +296,8 @@ def _real_rows(folder: Path) -> list:
         f"| real clips, middle frames | {r['real_interpolation_psnr_db']:.2f} dB "
         f"(**{r['real_interpolation_gain_db']:+.2f} dB**) | dissolve {r['real_dissolve_psnr_db']:.2f} dB |",
         f"| two real scenes joined: detail kept / double exposure R² | {r['real_transition_sharpness']:.2f} / "
-        f"{r['real_transition_blend_r2']:.2f} | dissolve {r['dissolve_sharpness']:.2f} / {r['dissolve_blend_r2']:.2f} |",
+        f"{r['real_transition_blend_r2']:.2f} | dissolve {r['dissolve_sharpness']:.2f} / "
+        f"{r['dissolve_blend_r2']:.2f} |",
     ]
 
 

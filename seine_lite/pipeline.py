@@ -119,6 +119,11 @@ class SeinePipeline:
     def num_frames(self) -> int:
         return self.meta["num_frames"]
 
+    @property
+    def default_steps(self) -> int:
+        """Sampling steps when a call names none: the folder's `num_inference_steps`, else 25."""
+        return self.meta.get("num_inference_steps", DEFAULT_STEPS)
+
     # ------------------------------------------------------------------ the tasks
     def __call__(self, prompt=None, frames=None, mask="onelast1", return_dict=True, **kwargs):
         """`generate` the diffusers way: `pipe(prompt, frames, mask).frames[0]` is the first video.
@@ -134,8 +139,8 @@ class SeinePipeline:
         `frames` has `num_frames` entries (images, or None where generated). Returns uint8 (F, H, W, 3)
         (with `num_videos_per_prompt` > 1 or a list of prompts, a batch (B, F, H, W, 3)).
         Keyword arguments (all optional):
-          num_inference_steps (the model's, else 25), guidance_scale (the model's), negative_prompt (replaces the empty
-          caption of guidance), seed or generator (seed 0 if neither), num_videos_per_prompt=1,
+          num_inference_steps (`pipe.default_steps`), guidance_scale (the model's), negative_prompt
+          (replaces the empty caption of guidance), seed or generator (seed 0 if neither), num_videos_per_prompt=1,
           latents (the starting noise, (B, C, F, h, w)), output_type="np" ("np_float", "pil", "pt",
           "latent"), callback_on_step_end(pipe, step, t, tensors) -> dict with
           callback_on_step_end_tensor_inputs (any of CALLBACK_TENSORS), sampler (a shortcut: "ddim",
@@ -282,8 +287,8 @@ class SeinePipeline:
         generator = inputs.check_generator(generator, seed)
         paste_given = inputs.check_flag(paste_given, "paste_given")
         conditioning = check_conditioning(conditioning)
-        steps = inputs.check_steps(self.meta.get("num_inference_steps", DEFAULT_STEPS) if num_inference_steps is None
-                                   else num_inference_steps, self.schedule.num_train_timesteps)
+        steps = inputs.check_steps(self.default_steps if num_inference_steps is None else num_inference_steps,
+                                   self.schedule.num_train_timesteps)
         scale = inputs.check_guidance(self.meta.get("guidance_scale", 3.0) if guidance_scale is None
                                       else guidance_scale)
         scheduler = scheduler_for_call(self.scheduler, sampler, self.schedule, conditioning)

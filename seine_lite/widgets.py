@@ -182,7 +182,7 @@ class PromptPanel:
             raise ValueError(f"mode must be one of {self.MODES}, got {mode!r}")
         names = list(self.images)
         guidance = pipe.meta.get("guidance_scale", 3.0) if guidance_scale is None else guidance_scale
-        steps = pipe.meta.get("num_inference_steps", 25) if steps is None else steps
+        steps = pipe.default_steps if steps is None else steps
         self.first = widgets.Dropdown(options=names, value=names[0], description="first")
         self.last = widgets.Dropdown(options=names, value=names[min(1, len(names) - 1)], description="last")
         self.uploads = [widgets.FileUpload(accept="image/*", multiple=False, description=f"upload {which}")

@@ -99,7 +99,7 @@ def test_the_folders_step_count_is_the_default_and_a_bad_one_is_refused(tiny_mod
         return tensors
 
     pipe.predict(image, callback_on_step_end=count)
-    assert len(seen) == 3                                    # the folder's 3, not 25
+    assert len(seen) == 3 == pipe.default_steps              # the folder's 3, not 25
     seen.clear()
     pipe.predict(image, num_inference_steps=2, callback_on_step_end=count)
     assert len(seen) == 2                                    # a call's own count wins

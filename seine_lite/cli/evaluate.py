@@ -11,7 +11,6 @@ from seine_lite.data.bank import load_manifest
 from seine_lite.evaluate_real import evaluate_real, real_markdown_table
 from seine_lite.evaluate import evaluate, markdown_table
 from seine_lite.inputs import check_count
-from seine_lite.model_folder import DEFAULT_STEPS
 from seine_lite.samplers import check_sampler
 
 
@@ -72,10 +71,11 @@ def main(argv=None) -> int:
         tables.append(real_markdown_table(real, title=title))
         result = {**result, **{k: v for k, v in real.items() if k not in ("passed", "seconds")},
                   "passed": {**result["passed"], **real["passed"]}, "seconds": result["seconds"] + real["seconds"]}
-    result["num_inference_steps"] = args.steps or pipe.meta.get("num_inference_steps", DEFAULT_STEPS)
+    result["num_inference_steps"] = args.steps or pipe.default_steps
     table = "\n\n".join(tables)
     print(table)
-    print(f"{sum(result['passed'].values())} of {len(result['passed'])} bars met in {result['seconds']:.0f} s, {result['num_inference_steps']} sampling steps")
+    print(f"{sum(result['passed'].values())} of {len(result['passed'])} bars met in {result['seconds']:.0f} s, "
+          f"{result['num_inference_steps']} sampling steps")
     if args.out:
         out = Path(args.out)
         write_text(out / "eval.json", json.dumps(result, indent=2))   # atomic; a full disk is one line, exit 1

@@ -9,8 +9,8 @@ from pathlib import Path
 from seine_lite.cli.parser import OneLineParser
 from seine_lite.data.mix import CLIP_SOURCES, SOURCES, mix_counts
 from seine_lite.conditioning import Conditioning
-from seine_lite.inputs import check_guidance
 from seine_lite.diffusion import PREDICTION_TYPES, TIMESTEP_DRAWS, NoiseSchedule
+from seine_lite.inputs import check_guidance
 from seine_lite.latent_cache import DataConfig
 from seine_lite.masking import CONDITIONS, MaskMixture, parse_layout
 from seine_lite.presets import get_preset
@@ -127,7 +127,8 @@ def config_from_args(args) -> TrainConfig:
                                             mix=_parse_mix(args.mix)),
         schedule=NoiseSchedule(prediction_type=args.prediction), steps=args.steps,
         batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps, conditioning=_conditioning(args),
-        checkpoint_every=args.checkpoint_every, seed=args.seed, guidance_scale=_guidance(args.guidance_scale), text_encoder=args.text_encoder, vae=args.vae,
+        checkpoint_every=args.checkpoint_every, seed=args.seed, guidance_scale=_guidance(args.guidance_scale),
+        text_encoder=args.text_encoder, vae=args.vae,
         ema_decay=args.ema_decay, masks=_parse_masks(args.masks), init_from=args.init_from,
         unet_options=UNetOptions(temporal_conv=args.temporal_conv, frame_positions=args.frame_positions,
                                  relative_position_bias=args.relative_position_bias,
