@@ -391,7 +391,8 @@ for r in rounds["rounds"]:
 # Read down the kept arms: the fill, a residual over it and noise on it (rounds 1-2) did not yet
 # beat a baseline; starting late (round 3) stayed near the fill but could no longer move anything;
 # what closed most of the gap was the data: a still camera, then small movers, as real footage
-# mostly is (rounds 4-6); less of the shapes world did not help (round 7). One change at a time
+# mostly is (rounds 4-6); less of the shapes world did not help (round 7); clips whose still parts
+# stay still (no noise, no brightness drift) helped a little (round 8). One change at a time
 # is what lets each row say why.
 
 # %%

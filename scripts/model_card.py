@@ -61,7 +61,8 @@ def _conditioning(meta: dict) -> str:
     if cond.get("noise"):
         words.append(f"fill noise up to {cond['noise']} in training")
     if cond.get("composite"):
-        words.append("pixel composite at decode")
+        words.append("pixel composite at decode" + (f", changes under {cond['threshold']:g} grey levels dropped"
+                                                     if cond.get("threshold") else ""))
     return "; ".join(words)
 
 

@@ -13,6 +13,7 @@
 # (A, B, D, E) used exactly this script; D and E add --residual --prediction sample (and E
 # --condition-noise 0.1) to B. They started from the shapes model, the bundled folder up to commit
 # 3a2cd6b: `git worktree add /tmp/shapes 3a2cd6b` and INIT=/tmp/shapes/seine_lite/weights/reference.
+# EVAL_ARGS adds flags to the eval (e.g. "--steps 10", the bundled model's sampling steps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/side_by_side_real.sh NAME [seine-lite train flags...]}
@@ -26,4 +27,4 @@ export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELI
   --init-from "${INIT:-seine_lite/weights/reference}" --text-encoder minilm-words --frame-positions 16 --vae real \
   --no-progress --overwrite --out "runs/sbs_real_$name" "$@" > "runs/sbs_real_$name.log" 2>&1
 "$BIN/seine-lite" eval --model "runs/sbs_real_$name" --clips 12 --scenes 8 --pairs 4 --real --real-clips 12 \
-  --real-pairs 6 --out "runs/sbs_real_$name" --no-progress >> "runs/sbs_real_$name.log" 2>&1
+  --real-pairs 6 --out "runs/sbs_real_$name" --no-progress ${EVAL_ARGS:-} >> "runs/sbs_real_$name.log" 2>&1

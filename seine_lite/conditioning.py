@@ -18,6 +18,10 @@ differs from it:
                fraction of the steps (SDEdit, Meng et al. 2022; diffusers' img2img `strength`)
     composite  the decoded clip is baseline pixels + decode(ẑ) - decode(fill): the VAE's error
                cancels where nothing changes (the baseline is the fill made in pixel space)
+    threshold  with the composite, the change decode(ẑ) - decode(fill) is soft-thresholded at this
+               many grey levels first (Donoho & Johnstone 1994): changes smaller than it are dropped,
+               larger ones shrunk by it, so that a sample's faint flicker over still regions is not
+               added to the baseline while whatever moves still is
 
 Every option is saved in the model folder's `seine_lite.json` under "conditioning"; a folder
 without it (every folder before these options) reads as `Conditioning(fill=meta["condition"])`.
@@ -40,6 +44,7 @@ class Conditioning:
     dropout: float = 0.0
     start: float = 1.0
     composite: bool = False
+    threshold: float = 0.0
 
     def __post_init__(self):
         if self.fill not in FILLS:
@@ -53,6 +58,8 @@ class Conditioning:
             raise ValueError(f"conditioning dropout must be a probability in [0, 1), got {self.dropout}")
         if not 0 < self.start <= 1:
             raise ValueError(f"conditioning start must be in (0, 1] (1: from pure noise), got {self.start}")
+        if not 0 <= self.threshold <= 255:
+            raise ValueError(f"conditioning threshold must be grey levels in [0, 255], got {self.threshold}")
 
     @classmethod
     def from_meta(cls, meta: dict) -> "Conditioning":
@@ -108,24 +115,34 @@ def start_from_fill(scheduler, noise: torch.Tensor, base: torch.Tensor, start: f
     return timesteps, add_noise(base, noise, timesteps[:1].to(base.device))
 
 
-def composite_pixels(decoded: np.ndarray, decoded_fill: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+def composite_pixels(decoded: np.ndarray, decoded_fill: np.ndarray, baseline: np.ndarray,
+                     threshold: float = 0.0) -> np.ndarray:
     """baseline + decode(ẑ) - decode(fill), as uint8: where the model kept the fill, the output is
-    the baseline's own pixels (the VAE's round-trip error cancels); elsewhere it adds what changed."""
-    out = baseline + decoded.astype(np.float32) - decoded_fill.astype(np.float32)
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    the baseline's own pixels (the VAE's round-trip error cancels); elsewhere it adds what changed.
+    threshold > 0 soft-thresholds the change first: sign(d) * max(|d| - threshold, 0)."""
+    change = decoded.astype(np.float32) - decoded_fill.astype(np.float32)
+    if threshold > 0:
+        change = np.sign(change) * np.maximum(np.abs(change) - np.float32(threshold), 0)
+    return np.clip(np.rint(baseline + change), 0, 255).astype(np.uint8)
 
 
-def check_start(model: Conditioning, start, composite, conditioning: str = "concat"):
-    """A call's `start` and `composite` (None: the model's own), checked -> (start, composite)."""
+def check_start(model: Conditioning, start, composite, conditioning: str = "concat", threshold=None):
+    """A call's `start`, `composite` and composite `threshold` (None: the model's own), checked
+    -> (start, composite, threshold)."""
     start = model.start if start is None else start
     composite = model.composite if composite is None else composite
+    asked, threshold = threshold is not None, model.threshold if threshold is None else threshold
     if isinstance(start, bool) or not isinstance(start, (int, float)) or not 0 < start <= 1:
         raise ValueError(f"start must be a number in (0, 1] (1: from pure noise), got {start!r}")
     if not isinstance(composite, bool):
         raise ValueError(f"composite must be True or False, got {composite!r}")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 255:
+        raise ValueError(f"composite_threshold must be grey levels in [0, 255], got {threshold!r}")
+    if asked and threshold > 0 and not composite:
+        raise ValueError(f"composite_threshold {threshold!r} needs the composite (composite=True)")
     if (start < 1 or composite) and model.fill == "zeros":
         raise ValueError(f"{'start' if start < 1 else 'composite'} needs a model trained with a fill "
                          f"(nearest or blend); this one shows the UNet zeros")
     if conditioning == "replace" and (model.residual or start < 1 or composite):
         raise ValueError("conditioning='replace' cannot be used with a residual model, a start below 1 or composite")
-    return float(start), composite
+    return float(start), composite, float(threshold)

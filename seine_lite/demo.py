@@ -4,7 +4,8 @@ and a VAE round trip, all written to outputs/.
     outputs/demo.mp4        shots from data_samples/story/shots.yaml joined by generated transitions,
                             then extended by prediction
     outputs/demo_strip.png  a frame strip of demo.mp4
-    outputs/compare.png     one generated transition above a dissolve and a wipe of the same two images
+    outputs/compare.png     the story's last two shots joined by a generated transition, above a dissolve
+                            and a wipe of the same two images (the default story: two photographs)
     outputs/compare.mp4     the three side by side
     outputs/vae_roundtrip.png / .mp4   clips before and after the VAE, with their PSNR
 """
@@ -81,7 +82,8 @@ def run_demo(out="outputs", model=None, shots=DEFAULT_SHOTS, steps: int = None, 
     for kind, start, end, prompt in segments:
         print(f"  {kind:10s} frames {start:3d}-{end - 1:3d}  {prompt or ''}")
 
-    reports = compare(pipe, shots[0][0], shots[1][0], join_prompts(shots[0][1], shots[1][1]), out, steps, seed)
+    (first, first_prompt), (last, last_prompt) = shots[-2][:2], shots[-1][:2]
+    reports = compare(pipe, first, last, join_prompts(first_prompt, last_prompt), out, steps, seed)
     print("compare.png: " + " · ".join(f"{name}: max jump {r['max_jump']:.2f}, double exposure "
                                         f"{r['double_exposure']:.2f}" for name, r in reports.items()))
     print(f"wrote {', '.join(sorted(p.name for p in out.iterdir()))} to {out}/ in {time.time() - t0:.0f} s")

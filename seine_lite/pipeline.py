@@ -148,7 +148,7 @@ class SeinePipeline:
           model's own version of the given frames: SEINE never pastes them back while sampling),
           conditioning="concat" ("replace": the given frames are overwritten in z_t at every step,
           replacement.py), max_batch=8 (videos sampled at once: a long batch runs in chunks, batching.py),
-          start and composite (the model's own by default: conditioning.py).
+          start, composite and composite_threshold (the model's own by default: conditioning.py).
         """
         return unbatch(self._generate(*frames_and_mask(frames, mask, self.num_frames, self.meta["size"]), prompt, **kwargs))
 
@@ -265,7 +265,8 @@ class SeinePipeline:
             if plan.output_type != "latent":
                 z = decode_video(self.vae, z)
                 if plan.composite:
-                    z = composite_pixels(z, decode_video(self.vae, fill), fill_pixels(rows, given, plan.model.fill))
+                    z = composite_pixels(z, decode_video(self.vae, fill), fill_pixels(rows, given, plan.model.fill),
+                                         plan.composite_threshold)
                 if plan.paste_given:
                     z[:, given] = rows[:, given]  # given frames come back exactly as given
             videos.append(z)
@@ -277,7 +278,8 @@ class SeinePipeline:
                      sampler=None, paste_given=True, conditioning="concat", negative_prompt=None, generator=None,
                      num_videos_per_prompt=1, latents=None, output_type="np", callback_on_step_end=None,
                      callback_on_step_end_tensor_inputs=("latents",), per_video=False,
-                     max_batch=batching.DEFAULT_MAX_BATCH, start=None, composite=None) -> SamplingPlan:
+                     max_batch=batching.DEFAULT_MAX_BATCH, start=None, composite=None,
+                     composite_threshold=None) -> SamplingPlan:
         """Every argument of `generate` checked (a ValueError names the first bad one) -> the SamplingPlan."""
         if given.all():
             raise ValueError(f"mask {layout_picture(given)!r} gives every frame: nothing is left to generate")
@@ -295,7 +297,7 @@ class SeinePipeline:
         output_type = check_output_type(output_type)
         names = inputs.check_callback(callback_on_step_end, callback_on_step_end_tensor_inputs, CALLBACK_TENSORS)
         model = Conditioning.from_meta(self.meta)
-        start, composite = check_start(model, start, composite, conditioning)
+        start, composite, threshold = check_start(model, start, composite, conditioning, composite_threshold)
         if per_video and len(pixels) != len(prompts) * n:
             raise ValueError(f"{len(pixels)} rows of frames for {len(prompts) * n} videos")
         return SamplingPlan(given=given, prompts=[t for t in prompts for _ in range(n)],
@@ -303,7 +305,7 @@ class SeinePipeline:
                             guidance_scale=scale, generator=generator, scheduler=scheduler, conditioning=conditioning,
                             latents=latents, callback=callback_on_step_end, callback_tensors=tuple(names),
                             paste_given=paste_given, output_type=output_type, max_batch=max_batch,
-                            model=model, start=start, composite=composite)
+                            model=model, start=start, composite=composite, composite_threshold=threshold)
 
     def encode_prompt(self, prompts):
         """Captions -> (states, attention mask) on the pipeline's device, states in its dtype."""

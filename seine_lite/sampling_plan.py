@@ -33,6 +33,7 @@ class SamplingPlan:
     model: Conditioning = Conditioning()   # how the model was trained to tie generated frames to given ones
     start: float = 1.0               # sampling starts from the fill noised to this level (1: pure noise)
     composite: bool = False          # decoded output = fill pixels + decode(ẑ) - decode(fill)
+    composite_threshold: float = 0.0  # the composite's change soft-thresholded at this many grey levels
 
 
 def fit_batch(tensor: torch.Tensor, batch: int) -> torch.Tensor:

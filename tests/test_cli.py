@@ -76,6 +76,7 @@ def test_story_from_yaml(tiny_model_dir, images, tmp_path, capsys):
     (lambda m, im, o: ["transition", im[0], "--model", m, "--out", o], "last"),
     (lambda m, im, o: ["transition", *im, "--model", m, "--out", o, "--start", "0.5"], "needs a model trained with a fill"),
     (lambda m, im, o: ["transition", *im, "--model", m, "--out", o, "--composite"], "needs a model trained with a fill"),
+    (lambda m, im, o: ["transition", *im, "--model", m, "--out", o, "--composite-threshold", "2"], "needs the composite"),
 ])
 def test_errors_are_one_line_exit_2_and_leave_no_file(tiny_model_dir, images, tmp_path, capsys, make_argv, words):
     out = tmp_path / "out.mp4"

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from seine_lite.cli.train import build_parser, config_from_args, main
-from seine_lite.conditioning import Conditioning, fill_pixels, start_index, training_condition
+from seine_lite.conditioning import Conditioning, composite_pixels, fill_pixels, start_index, training_condition
 from seine_lite.diffusion import NoiseSchedule
 from seine_lite.masking import MaskMixture, MaskSampler, condition_latent, mask_from_given, nearest_weights
 from seine_lite.samplers import DDIMSampler, get_scheduler
@@ -38,7 +38,7 @@ def test_the_pixel_fill_is_the_latent_fill_made_of_pixels():
     (dict(fill="smear"), "fill must be one of"), (dict(residual=True), "residual needs a fill"),
     (dict(composite=True), "composite needs a fill"), (dict(fill="blend", start=0.0), "start must be in"),
     (dict(fill="blend", start=1.5), "start must be in"), (dict(dropout=1.0), "dropout must be"),
-    (dict(noise=-1.0), "noise must be")])
+    (dict(noise=-1.0), "noise must be"), (dict(fill="blend", composite=True, threshold=-1.0), "threshold must be")])
 def test_an_impossible_conditioning_is_refused_by_name(options, words):
     with pytest.raises(ValueError, match=words):
         Conditioning(**options)
@@ -47,7 +47,7 @@ def test_an_impossible_conditioning_is_refused_by_name(options, words):
 def test_an_older_model_folder_reads_as_its_fill_and_a_new_one_round_trips():
     assert Conditioning.from_meta({"condition": "blend"}) == Conditioning(fill="blend")
     assert Conditioning.from_meta({}) == Conditioning()
-    cond = Conditioning(fill="nearest", residual=True, noise=0.1, dropout=0.1, start=0.6, composite=True)
+    cond = Conditioning(fill="nearest", residual=True, noise=0.1, dropout=0.1, start=0.6, composite=True, threshold=3.0)
     assert Conditioning.from_meta({"conditioning": cond.to_meta()}) == cond
     with pytest.raises(ValueError, match="unknown option 'smear'"):
         Conditioning.from_meta({"conditioning": {"smear": 1}})
@@ -121,6 +121,7 @@ def test_max_noise_trains_only_on_the_levels_sampling_from_start_meets(draw):
     (["--residual"], "--residual: conditioning residual needs a fill"),
     (["--condition", "blend", "--start", "0"], "--start: conditioning start"),
     (["--condition", "blend", "--condition-dropout", "1"], "--condition-dropout: conditioning dropout"),
+    (["--condition", "blend", "--composite", "--composite-threshold", "-1"], "--composite-threshold: conditioning threshold"),
     (["--guidance-scale", "-1"], "--guidance-scale: guidance_scale must be a number in [0, 50]")])
 def test_the_cli_names_a_bad_conditioning_flag_in_one_line(flags, words, tmp_path, capsys):
     code = main(flags + ["--out", str(tmp_path / "x"), "--text-encoder", "null", "--no-progress"])
@@ -167,6 +168,25 @@ def test_an_untrained_residual_model_returns_the_fill_and_its_composite_the_base
     assert np.abs(composite.astype(int) - np.rint(baseline)).max() <= 1     # the dissolve itself
 
 
+def test_the_composite_threshold_drops_small_changes_and_shrinks_large_ones():
+    baseline = np.full((1, 4), 100.0, np.float32)
+    fill = np.full((1, 4), 50, np.uint8)
+    decoded = np.array([[50, 52, 40, 90]], np.uint8)               # changes 0, +2, -10, +40
+    assert composite_pixels(decoded, fill, baseline).tolist() == [[100, 102, 90, 140]]
+    assert composite_pixels(decoded, fill, baseline, threshold=3).tolist() == [[100, 100, 93, 137]]
+
+
+def test_the_models_composite_threshold_is_its_default_and_a_call_can_change_it(residual_pipe):
+    torch.nn.init.normal_(residual_pipe.unet.conv_out.weight, std=0.02)     # a model that changes things
+    first, last = _ends(2)
+    plain = residual_pipe.transition(first, last, num_inference_steps=3, composite=True)
+    cut = residual_pipe.transition(first, last, num_inference_steps=3, composite=True, composite_threshold=4)
+    assert (plain != cut).any()
+    residual_pipe.meta["conditioning"] = {**residual_pipe.meta["conditioning"], "composite": True, "threshold": 4.0}
+    assert (residual_pipe.transition(first, last, num_inference_steps=3) == cut).all()
+    assert (residual_pipe.transition(first, last, num_inference_steps=3, composite_threshold=0) == plain).all()
+
+
 def test_start_runs_that_share_of_the_steps_from_the_noised_fill(residual_pipe):
     steps = []
     first, last = _ends(1)
@@ -178,7 +198,10 @@ def test_start_runs_that_share_of_the_steps_from_the_noised_fill(residual_pipe):
 @pytest.mark.parametrize("options, words", [
     (dict(start=0.0), "start must be a number in"), (dict(start=True), "start must be a number in"),
     (dict(composite="yes"), "composite must be True or False"),
-    (dict(conditioning="replace"), "cannot be used with a residual model")])
+    (dict(conditioning="replace"), "cannot be used with a residual model"),
+    (dict(composite=True, composite_threshold=-2), "composite_threshold must be grey levels"),
+    (dict(composite=True, composite_threshold="3"), "composite_threshold must be grey levels"),
+    (dict(composite_threshold=3), "needs the composite")])
 def test_a_bad_start_or_composite_is_refused_by_name(residual_pipe, options, words):
     with pytest.raises(ValueError, match=words):
         residual_pipe.transition(*_ends(), num_inference_steps=2, **options)

@@ -215,3 +215,22 @@ def test_tripod_clips_are_the_still_clips_with_smaller_layers(sample_bank, monke
         return float((np.abs(np.diff(clips.astype(int), axis=1)).max(-1) > 8).mean())
 
     assert changed(small) < 0.5 * changed(still)
+
+
+def test_steady_clips_are_the_same_clips_with_no_drift_or_noise(sample_bank, monkeypatch):
+    from seine_lite.data.mix import make_clips
+
+    monkeypatch.setenv("SEINE_LITE_BANK", str(sample_bank))
+    for name in ("tripod", "greylayers"):
+        _, captions = make_clips(name, 4, num_frames=6, size=32, seed=5)
+        steady, steady_captions = make_clips(f"steady{name}", 4, num_frames=6, size=32, seed=5)
+        assert steady_captions == captions
+        assert (steady == make_clips(f"steady{name}", 4, num_frames=6, size=32, seed=5)[0]).all()
+
+    def unchanged(clips):        # per clip, the share of pixels equal in consecutive frames
+        return (np.diff(clips.astype(int), axis=1) == 0).all(-1).mean(axis=(1, 2, 3))
+
+    noisy, _ = make_clips("tripod", 12, num_frames=6, size=32, seed=6)
+    steady, _ = make_clips("steadytripod", 12, num_frames=6, size=32, seed=6)
+    assert (unchanged(steady) > 0.5).all()                 # a still camera: the background stays put
+    assert (unchanged(steady) >= unchanged(noisy) - 1e-9).all() and unchanged(noisy).min() < 0.5

@@ -49,7 +49,7 @@ def test_eval_real_on_a_tiny_model_writes_every_real_figure(tiny_model_dir, samp
                 "real_one_frame_gain_db", "real_transition_sharpness", "real_transition_blend_r2",
                 "dissolve_blend_r2", "wipe_sharpness", "real_transition_max_jump"):
         assert np.isfinite(result[key]), key
-    assert len(result["passed"]) == 8
+    assert len(result["passed"]) == 8 and result["composite_threshold"] == 0.0
     assert "real probe" in (tmp_path / "eval.md").read_text()
 
 
@@ -58,6 +58,8 @@ def test_eval_sampling_options_reach_the_sampler(tiny_model_dir, sample_bank, ca
             "--real-clips", "1", "--real-pairs", "1", "--steps", "2", "--no-progress"]
     assert cli(base + ["--start", "1.5"]) == 2
     assert "--start must be in (0, 1]" in capsys.readouterr().err
+    assert cli(base + ["--composite-threshold", "-1"]) == 2
+    assert "--composite-threshold must be grey levels" in capsys.readouterr().err
     for flag, word in ((["--start", "0.5"], "start"), (["--composite"], "composite")):
         assert cli(base + flag) == 2                     # the tiny model shows the UNet zeros: no fill to build on
         err = capsys.readouterr().err.strip()

@@ -7,6 +7,7 @@ from pathlib import Path
 from seine_lite import SeinePipeline
 from seine_lite.atomic import write_text
 from seine_lite.cli.parser import OneLineParser
+from seine_lite.conditioning import Conditioning
 from seine_lite.data.bank import load_manifest
 from seine_lite.evaluate_real import evaluate_real, real_markdown_table
 from seine_lite.evaluate import evaluate, markdown_table
@@ -29,6 +30,8 @@ def build_parser():
                    help="sample from the fill noised to this share of the schedule (default: the model's own)")
     p.add_argument("--composite", action=argparse.BooleanOptionalAction, default=None,
                    help="keep the fill's own pixels where the model kept the fill (default: the model's own)")
+    p.add_argument("--composite-threshold", type=float, default=None, metavar="LEVELS",
+                   help="the composite drops changes below this many grey levels (default: the model's own)")
     p.add_argument("--real", action="store_true",
                    help="also run the real-footage probes on the photo bank's held-out photographs and clips")
     p.add_argument("--no-shapes", action="store_true", help="skip the shapes-world probes (with --real)")
@@ -49,6 +52,8 @@ def main(argv=None) -> int:
             check_count(getattr(args, name), f"--{name}", 1)
     if args.start is not None and not 0 < args.start <= 1:
         raise ValueError(f"--start must be in (0, 1] (1: from pure noise), got {args.start}")
+    if args.composite_threshold is not None and not 0 <= args.composite_threshold <= 255:
+        raise ValueError(f"--composite-threshold must be grey levels in [0, 255], got {args.composite_threshold}")
     if args.sampler is not None:
         check_sampler(args.sampler, "--sampler")
     if args.no_shapes and not args.real:
@@ -61,7 +66,8 @@ def main(argv=None) -> int:
     pipe.set_progress_bar_config(disable=True)
     title = Path(args.model).name if args.model else "bundled reference"
     kw = dict(progress=not args.no_progress, num_inference_steps=args.steps, guidance_scale=args.guidance_scale,
-              start=args.start, composite=args.composite, sampler=args.sampler)
+              start=args.start, composite=args.composite, composite_threshold=args.composite_threshold,
+              sampler=args.sampler)
     result, tables = {"passed": {}, "seconds": 0.0}, []
     if not args.no_shapes:
         result = evaluate(pipe, clips=args.clips, scenes=args.scenes, pairs=args.pairs, **kw)
@@ -72,6 +78,8 @@ def main(argv=None) -> int:
         result = {**result, **{k: v for k, v in real.items() if k not in ("passed", "seconds")},
                   "passed": {**result["passed"], **real["passed"]}, "seconds": result["seconds"] + real["seconds"]}
     result["num_inference_steps"] = args.steps or pipe.default_steps
+    result["composite_threshold"] = (Conditioning.from_meta(pipe.meta).threshold if args.composite_threshold is None
+                                     else args.composite_threshold)
     table = "\n\n".join(tables)
     print(table)
     print(f"{sum(result['passed'].values())} of {len(result['passed'])} bars met in {result['seconds']:.0f} s, "

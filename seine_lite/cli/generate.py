@@ -51,6 +51,8 @@ def _common(p: OneLineParser, out_default: str, prompt: bool = True):
                         "steps (default: the model's own)")
     p.add_argument("--composite", action="store_true", default=None,
                    help="a model trained with a fill: keep the given pixels where the model keeps the fill")
+    p.add_argument("--composite-threshold", type=float, default=None, metavar="LEVELS",
+                   help="the composite drops changes below this many grey levels (default: the model's own)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--fps", type=int, default=8)
     p.add_argument("--device", default="auto",
@@ -77,7 +79,8 @@ def _load(args):
 
 def _sampling(args) -> dict:
     return dict(num_inference_steps=args.steps, guidance_scale=args.guidance, sampler=args.sampler, seed=args.seed,
-                negative_prompt=args.negative_prompt, start=args.start, composite=args.composite)
+                negative_prompt=args.negative_prompt, start=args.start, composite=args.composite,
+                composite_threshold=args.composite_threshold)
 
 
 def _write(video, args, out: Path, title: str):

@@ -48,6 +48,9 @@ def build_parser() -> OneLineParser:
                         "share of the steps (1: from pure noise, as SEINE)")
     p.add_argument("--composite", action="store_true",
                    help="the model's default: decoded output = fill pixels + decode(result) - decode(fill)")
+    p.add_argument("--composite-threshold", type=float, default=0.0, metavar="LEVELS",
+                   help="the model's default with --composite: changes below this many grey levels are dropped, "
+                        "larger ones shrunk by it (0: none)")
     p.add_argument("--guidance-scale", type=float, default=3.0,
                    help="the model's default guidance scale, written into its folder and used when scoring "
                         "(1: no guidance, one UNet pass per step)")
@@ -149,10 +152,12 @@ def _guidance(scale) -> float:
 def _conditioning(args) -> Conditioning:
     """The conditioning flags as one `Conditioning`; an impossible one is named by its flag."""
     flags = {"fill": "--condition", "residual": "--residual", "noise": "--condition-noise",
-             "dropout": "--condition-dropout", "start": "--start", "composite": "--composite"}
+             "dropout": "--condition-dropout", "start": "--start", "composite": "--composite",
+             "threshold": "--composite-threshold"}
     try:
         return Conditioning(fill=args.condition, residual=args.residual, noise=args.condition_noise,
-                            dropout=args.condition_dropout, start=args.start, composite=args.composite)
+                            dropout=args.condition_dropout, start=args.start, composite=args.composite,
+                            threshold=args.composite_threshold)
     except ValueError as err:
         option = str(err).split()[1]
         raise ValueError(f"{flags.get(option, '--condition')}: {err}") from None

@@ -11,7 +11,10 @@ A clip is built from the photo bank (`seine_lite.data.bank`):
   line at a constant speed in one main direction, grows or shrinks and turns a little, enters and
   leaves the frame. Layers are drawn back to front (painter's order, the bigger ones in front) with
   the "over" operator on premultiplied alpha: out = layer_rgb + (1 - layer_alpha) * under;
-- augmentation: a slow brightness drift, sometimes a slight blur and a little noise.
+- augmentation: a slow brightness drift, sometimes a slight blur and a little noise. With
+  `steady=True` only the blur and a constant brightness are kept: each frame's fresh noise and the
+  drift teach a model that unmoving pixels change from frame to frame, and a sample then adds such
+  changes where the true clip has none.
 
 Frames are resampled by Pillow (affine, bilinear), a layer only over its bounding box, and
 composited in float32. Images are read once and kept, resized for the clip size, in a small cache
@@ -327,11 +330,13 @@ class _BankImages:
 
 
 def make_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0, split: str = "train", bank=None,
-                     motion: float = 1.0, still_camera: bool = False, layer_scale: float = 1.0):
+                     motion: float = 1.0, still_camera: bool = False, layer_scale: float = 1.0, steady: bool = False):
     """n layered clips over the photo bank's images of `split` -> (uint8 (n, F, size, size, 3), captions).
     Uses the bank's cut-outs, or masked photo crops when it has none (`seine-lite data photos` builds it).
     motion: the share of each clip's motion shown; still_camera: only the layers move (see `render_layer_clip`);
-    layer_scale: every layer's size times this (0.4: people and cars seen from afar, not a dog filling the frame)."""
+    layer_scale: every layer's size times this (0.4: people and cars seen from afar, not a dog filling the frame);
+    steady: no brightness drift and no noise (the blur and a constant brightness kept), so that what does not
+    move stays the same from frame to frame: a model learns to leave it alone rather than to add fresh noise."""
     if not (isinstance(layer_scale, (int, float)) and 0 < layer_scale <= 1):
         raise ValueError(f"layer_scale must be a factor in (0, 1], got {layer_scale!r}")
     if not isinstance(n, (int, np.integer)) or n < 0:
@@ -347,6 +352,8 @@ def make_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0
         if layer_scale != 1:
             spec = replace(spec, layers=tuple(replace(layer, scale=tuple(layer_scale * s for s in layer.scale))
                                               for layer in spec.layers))
+        if steady:
+            spec = replace(spec, brightness=(spec.brightness[0],) * 2, noise=0.0)
         clips[i] = render_layer_clip(spec, photo_images, cutout_images, num_frames, size, motion, still_camera)
         front = [((cutouts if layer.source == "cutout" else photos)[layer.index][0], layer.direction)
                  for layer in reversed(spec.layers)]

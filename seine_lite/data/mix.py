@@ -12,6 +12,8 @@ Sources:
   greylayers           layered clips at half motion in black and white, as old and surveillance footage is
   stilllayers          a still camera over a photograph, its layers at a third of their motion: "a video of ..."
   tripod               the same with the layers at 0.4 of their size: small movers (people, cars) before a still camera
+  steadytripod         tripod clips without brightness drift or noise: what does not move stays the same
+  steadygreylayers     greylayers clips likewise
   mix                  MIX_PROPORTIONS of each (60 % shapes, 25 % transitions, 15 % photos unless told
                        otherwise; counts rounded by largest remainder so they add up to n), shuffled together.
 Everything is repeatable from the seed.
@@ -38,9 +40,9 @@ def make_slow_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: in
     return make_layer_clips(n, num_frames=num_frames, size=size, seed=seed, motion=0.2)
 
 
-def make_grey_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0):
+def make_grey_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0, steady: bool = False):
     """Layered clips at half motion, turned to grey (ITU-R BT.601 luma in all three channels)."""
-    clips, captions = make_layer_clips(n, num_frames=num_frames, size=size, seed=seed, motion=0.5)
+    clips, captions = make_layer_clips(n, num_frames=num_frames, size=size, seed=seed, motion=0.5, steady=steady)
     luma = np.rint(clips.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32))
     return np.repeat(luma.astype(np.uint8)[..., None], 3, axis=-1), [f"{c}, in black and white" for c in captions]
 
@@ -51,14 +53,25 @@ def make_still_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: i
     return make_layer_clips(n, num_frames=num_frames, size=size, seed=seed, motion=1 / 3, still_camera=True)
 
 
-def make_tripod_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0):
+def make_tripod_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0, steady: bool = False):
     """`make_still_layer_clips` with every layer at 0.4 of its size: the small movers of a street or a square."""
     return make_layer_clips(n, num_frames=num_frames, size=size, seed=seed, motion=1 / 3, still_camera=True,
-                            layer_scale=0.4)
+                            layer_scale=0.4, steady=steady)
+
+
+def make_steady_tripod_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0):
+    """`make_tripod_clips` without brightness drift or noise (`make_layer_clips(steady=True)`)."""
+    return make_tripod_clips(n, num_frames=num_frames, size=size, seed=seed, steady=True)
+
+
+def make_steady_grey_layer_clips(n: int, num_frames: int = 16, size: int = 64, seed: int = 0):
+    """`make_grey_layer_clips` without brightness drift or noise."""
+    return make_grey_layer_clips(n, num_frames=num_frames, size=size, seed=seed, steady=True)
 
 
 _MAKERS.update(slowlayers=make_slow_layer_clips, greylayers=make_grey_layer_clips, stilllayers=make_still_layer_clips,
-               tripod=make_tripod_clips)
+               tripod=make_tripod_clips, steadytripod=make_steady_tripod_clips,
+               steadygreylayers=make_steady_grey_layer_clips)
 CLIP_SOURCES = tuple(_MAKERS)                # the sources that draw their own clips
 SOURCES = CLIP_SOURCES + ("mix",)            # every name `make_clips` (and `train --data`) takes
 
