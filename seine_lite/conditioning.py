@@ -58,7 +58,8 @@ class Conditioning:
             raise ValueError(f"conditioning dropout must be a probability in [0, 1), got {self.dropout}")
         if not 0 < self.start <= 1:
             raise ValueError(f"conditioning start must be in (0, 1] (1: from pure noise), got {self.start}")
-        if not 0 <= self.threshold <= 255:
+        if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float)) or \
+                not 0 <= self.threshold <= 255:
             raise ValueError(f"conditioning threshold must be grey levels in [0, 255], got {self.threshold}")
 
     @classmethod

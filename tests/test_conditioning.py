@@ -38,7 +38,8 @@ def test_the_pixel_fill_is_the_latent_fill_made_of_pixels():
     (dict(fill="smear"), "fill must be one of"), (dict(residual=True), "residual needs a fill"),
     (dict(composite=True), "composite needs a fill"), (dict(fill="blend", start=0.0), "start must be in"),
     (dict(fill="blend", start=1.5), "start must be in"), (dict(dropout=1.0), "dropout must be"),
-    (dict(noise=-1.0), "noise must be"), (dict(fill="blend", composite=True, threshold=-1.0), "threshold must be")])
+    (dict(noise=-1.0), "noise must be"), (dict(fill="blend", composite=True, threshold=-1.0), "threshold must be"),
+    (dict(fill="blend", composite=True, threshold="3"), "threshold must be")])
 def test_an_impossible_conditioning_is_refused_by_name(options, words):
     with pytest.raises(ValueError, match=words):
         Conditioning(**options)
