@@ -36,6 +36,11 @@ from seine_lite.masking import CONDITIONS, blend_weights, nearest_weights
 FILLS = tuple(CONDITIONS)          # "zeros", "blend", "nearest"
 
 
+def grey_levels(value) -> bool:
+    """True for a number of grey levels in [0, 255] (a bool is not a number here)."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value <= 255
+
+
 @dataclass(frozen=True)
 class Conditioning:
     fill: str = "zeros"
@@ -58,8 +63,7 @@ class Conditioning:
             raise ValueError(f"conditioning dropout must be a probability in [0, 1), got {self.dropout}")
         if not 0 < self.start <= 1:
             raise ValueError(f"conditioning start must be in (0, 1] (1: from pure noise), got {self.start}")
-        if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float)) or \
-                not 0 <= self.threshold <= 255:
+        if not grey_levels(self.threshold):
             raise ValueError(f"conditioning threshold must be grey levels in [0, 255], got {self.threshold}")
 
     @classmethod
@@ -137,7 +141,7 @@ def check_start(model: Conditioning, start, composite, conditioning: str = "conc
         raise ValueError(f"start must be a number in (0, 1] (1: from pure noise), got {start!r}")
     if not isinstance(composite, bool):
         raise ValueError(f"composite must be True or False, got {composite!r}")
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 255:
+    if not grey_levels(threshold):
         raise ValueError(f"composite_threshold must be grey levels in [0, 255], got {threshold!r}")
     if asked and threshold > 0 and not composite:
         raise ValueError(f"composite_threshold {threshold!r} needs the composite (composite=True)")

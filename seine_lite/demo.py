@@ -82,7 +82,7 @@ def run_demo(out="outputs", model=None, shots=DEFAULT_SHOTS, steps: int = None, 
     for kind, start, end, prompt in segments:
         print(f"  {kind:10s} frames {start:3d}-{end - 1:3d}  {prompt or ''}")
 
-    (first, first_prompt), (last, last_prompt) = shots[-2][:2], shots[-1][:2]
+    (first, first_prompt), (last, last_prompt) = shots[-2:]
     reports = compare(pipe, first, last, join_prompts(first_prompt, last_prompt), out, steps, seed)
     print("compare.png: " + " · ".join(f"{name}: max jump {r['max_jump']:.2f}, double exposure "
                                         f"{r['double_exposure']:.2f}" for name, r in reports.items()))
