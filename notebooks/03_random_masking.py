@@ -38,10 +38,12 @@ import numpy as np
 import torch
 from diffusers.utils import logging as diffusers_logging
 
-from seine_lite.data import Scene, render_transition
+from seine_lite.conditioning import fill_pixels
+from seine_lite.data import Scene, make_shapes_clips, render_transition
 from seine_lite.diffusion import NoiseSchedule
 from seine_lite.masking import (MaskMixture, MaskSampler, condition_latent, frame_mask, latent_mask,
                                 layout_picture, masked_latent, parse_layout, unet_input)
+from seine_lite.metrics import psnr
 from seine_lite.unet import VideoUNet, unet_config_for
 from seine_lite.vae import encode_video, load_vae
 from seine_lite.exercises import check
@@ -185,9 +187,10 @@ print("output has the shape of z0:", out.shape == z0.shape)
 # transition it is a dissolve of the two ends, in latent space. The UNet then only has to learn
 # how the real clip differs from that. Training picks one with `seine-lite train --condition
 # zeros|blend`, and the model folder remembers the choice. SEINE's `zeros` stays the default. The bundled
-# reference model uses `blend` and learns only what differs from it (`--residual`): on real
-# footage, which it knows least, it then falls back to the blend instead of to the shapes world it
-# knows best. Side-by-side runs chose it (`docs/history.md`, "Conditioning on real footage").
+# reference model uses a fill and learns only what differs from it (`--residual`): on real
+# footage, which it knows least, it then falls back to the fill instead of to the shapes world it
+# knows best. Side-by-side runs chose the blend first (`docs/history.md`, "Conditioning on real
+# footage"), then the flow fill below, which moves where the blend holds still.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -207,6 +210,40 @@ for r, (name, lat) in enumerate({"masked z0": masked_latent(z0, mask), "blend": 
         axes[r, c].set_yticks([])
     axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
 fig.suptitle("channel 0 of the clean-latent group: SEINE's zeros and the blend (onelast1)", fontsize=9)
+fig.tight_layout()
+
+# %% [markdown]
+# ### The flow fill: a prediction that already moves
+#
+# For prediction the blend holds the last given frame still, so the model has to make all of the
+# motion itself. Two given frames in a row say more: how things moved between them. The `flow`
+# fill measures that motion (optical flow by Lucas–Kanade, scikit-image's `optical_flow_ilk`, on
+# grey levels) and carries the last given frame on at that velocity, the classic baseline of video
+# prediction; every other generated frame is the blend's (a transition has no two given frames in
+# a row). The same flow, averaged down to the latent grid, moves the latent the UNet sees
+# (`seine_lite/flow_fill.py`). Below: a moving shape with two frames given (`first2`), the blend's
+# pixels and the flow fill's, and how close each comes to the real frames 2 to 5 (the frames the
+# eval's prediction probe scores).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+moving = make_shapes_clips(1, num_frames=FRAMES, size=64, seed=3)[0][0]     # 64×64 in either mode: cheap
+first2 = parse_layout("first2", FRAMES)
+fills = {name: np.rint(fill_pixels(moving, first2, name)).astype(np.uint8) for name in ("blend", "flow")}
+for name, made in fills.items():
+    print(f"{name:5} fill: frames 2-5 at {psnr(made[2:6], moving[2:6]):.1f} dB")
+
+# %%
+strip = {"real clip": moving, **{f"{name} fill": made for name, made in fills.items()}}
+fig, axes = plt.subplots(3, 8, figsize=(7, 2.9))
+for r, (name, video) in enumerate(strip.items()):
+    for c, f in enumerate(range(8)):
+        axes[r, c].imshow(video[f])
+        axes[r, c].set_xticks([])
+        axes[r, c].set_yticks([])
+        axes[0, c].set_title(("given " if f < 2 else "") + str(f), fontsize=7)
+    axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
+fig.suptitle("first2: the blend holds frame 1, the flow fill carries it on", fontsize=9)
 fig.tight_layout()
 
 # %% [markdown]

@@ -392,8 +392,9 @@ for r in rounds["rounds"]:
 # beat a baseline; starting late (round 3) stayed near the fill but could no longer move anything;
 # what closed most of the gap was the data: a still camera, then small movers, as real footage
 # mostly is (rounds 4-6); less of the shapes world did not help (round 7); clips whose still parts
-# stay still (no noise, no brightness drift) helped a little (round 8). One change at a time
-# is what lets each row say why.
+# stay still (no noise, no brightness drift) helped a little (round 8); handing the model the
+# motion measured between two given frames, the flow fill of notebook 03, is what made its
+# predictions move (round 9). One change at a time is what lets each row say why.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -55,7 +55,9 @@ def _conditioning(meta: dict) -> str:
     cond = meta.get("conditioning") or {"fill": meta.get("condition", "zeros")}
     if cond["fill"] == "zeros":
         return "`zeros` (SEINE's masked clean latent)"
-    words = [f"`{cond['fill']}` fill from the given frames"]
+    words = [f"`{cond['fill']}` fill from the given frames" + (
+        " (a dissolve between them; after two given frames in a row, the last one carried on at their measured "
+        "velocity)" if cond["fill"] == "flow" else "")]
     if cond.get("residual"):
         words.append("residual over the fill (the UNet diffuses z0 − fill)")
     if cond.get("noise"):

@@ -8,7 +8,7 @@
 # included, applies to each run; metrics.jsonl keeps the total). SHIP=1 copies the result into
 # seine_lite/weights/reference/. One call is one leg: the shapes model (the bundled one up to
 # commit 3a2cd6b) is eight legs of this script and `seine-lite train`, 16,804 steps on 2 CPU cores;
-# the bundled model grew from it on real footage in six more (models/real1/leg*.sh; every call is
+# the bundled model grew from it on real footage in seven more (models/real1/leg*.sh; every call is
 # listed in its seine_lite.json and its model card, seine_lite/weights/reference/README.md). A new leg starts from a
 # model folder's weights with INIT=DIR. docs/history.md logs every leg and experiment.
 # On a machine shared with other jobs, OMP_NUM_THREADS=1 is faster than 2 (docs/benchmarks.md).

@@ -7,8 +7,9 @@ the output to a deterministic baseline built from the given frames, the *fill*, 
 differs from it:
 
     fill       what the generated frames' clean-latent channels show: "zeros" (SEINE), "nearest"
-               (a copy of the nearest given frame) or "blend" (a dissolve by time between the given
-               frames, the ends held): `masking.condition_latent`
+               (a copy of the nearest given frame), "blend" (a dissolve by time between the given
+               frames, the ends held) or "flow" (the blend, with the frames after two given ones in
+               a row carried on at their measured velocity: `flow_fill.py`): `masking.condition_latent`
     residual   the diffusion runs on r0 = z0 - fill (RVD, Yang et al. 2022); with x_0-prediction and
                the UNet's zero-initialised output layer, an untrained model returns the fill itself
     noise      training adds N(0, s²) with s ~ U(0, noise) to the fill (SVD's noise augmentation), so
@@ -31,9 +32,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
+from seine_lite.flow_fill import flow_pixels
 from seine_lite.masking import CONDITIONS, blend_weights, nearest_weights
 
-FILLS = tuple(CONDITIONS)          # "zeros", "blend", "nearest"
+FILLS = tuple(CONDITIONS)          # "zeros", "blend", "nearest", "flow"
 
 
 def grey_levels(value) -> bool:
@@ -56,7 +58,7 @@ class Conditioning:
             raise ValueError(f"conditioning fill must be one of {list(FILLS)}, got {self.fill!r}")
         if (self.residual or self.composite) and self.fill == "zeros":
             which = "residual" if self.residual else "composite"
-            raise ValueError(f"conditioning {which} needs a fill to build on (nearest or blend), got fill 'zeros'")
+            raise ValueError(f"conditioning {which} needs a fill to build on (nearest, blend or flow), got fill 'zeros'")
         if not 0 <= self.noise < float("inf"):
             raise ValueError(f"conditioning noise must be a standard deviation >= 0, got {self.noise}")
         if not 0 <= self.dropout < 1:
@@ -98,6 +100,8 @@ def training_condition(fill: torch.Tensor, mask: torch.Tensor, cond: Conditionin
 def fill_pixels(frames: np.ndarray, given: np.ndarray, fill: str) -> np.ndarray:
     """The fill made in pixel space from uint8 frames (..., F, H, W, 3) and `given` (F,) bool: the
     composite's baseline (float32 in 0..255)."""
+    if fill == "flow":
+        return flow_pixels(frames, given)
     weights = {"blend": blend_weights, "nearest": nearest_weights}[fill](np.asarray(given)[None])[0].numpy()
     return np.einsum("fg,...ghwc->...fhwc", weights, frames.astype(np.float32))
 
@@ -147,7 +151,7 @@ def check_start(model: Conditioning, start, composite, conditioning: str = "conc
         raise ValueError(f"composite_threshold {threshold!r} needs the composite (composite=True)")
     if (start < 1 or composite) and model.fill == "zeros":
         raise ValueError(f"{'start' if start < 1 else 'composite'} needs a model trained with a fill "
-                         f"(nearest or blend); this one shows the UNet zeros")
+                         f"(nearest, blend or flow); this one shows the UNet zeros")
     if conditioning == "replace" and (model.residual or start < 1 or composite):
         raise ValueError("conditioning='replace' cannot be used with a residual model, a start below 1 or composite")
     return float(start), composite, float(threshold)

@@ -19,6 +19,7 @@ from seine_lite.atomic import write_atomic, write_text
 from seine_lite.data import make_clips
 from seine_lite.data.folder import FolderDataset
 from seine_lite.data.mix import SOURCES, clip_sources
+from seine_lite.flow_fill import luma
 from seine_lite.presets import get_preset
 from seine_lite.vae import encode_video
 
@@ -39,6 +40,7 @@ class LatentCache:
     states: torch.Tensor        # (K+1, L, D); row 0 is the empty caption "" (guidance)
     text_mask: torch.Tensor     # (K+1, L) bool
     captions: list
+    grey: torch.Tensor = None   # (N, F, H, W) uint8 grey frames, for the flow fill only (`flow_fill.luma`)
 
     def __len__(self):
         return self.latents.shape[0]
@@ -77,12 +79,16 @@ def _cache_key(cfg: DataConfig, preset: str, vae, text_encoder_name: str) -> str
 
 @torch.no_grad()
 def build_latent_cache(cfg: DataConfig, preset: str, vae, text_encoder, text_encoder_name: str,
-                       cache_dir=None, batch_size: int = 16, progress: bool = True) -> LatentCache:
-    """Encode every clip and caption once; reuse `cache_dir/latents-<key>.safetensors` if present."""
+                       cache_dir=None, batch_size: int = 16, progress: bool = True, grey: bool = False) -> LatentCache:
+    """Encode every clip and caption once; reuse `cache_dir/latents-<key>.safetensors` if present.
+    `grey` also keeps the clips' grey frames (the flow fill's), in `grey-<key>.safetensors` beside it."""
     key = _cache_key(cfg, preset, vae, text_encoder_name)
     path = Path(cache_dir) / f"latents-{key}.safetensors" if cache_dir else None
     if path is not None and path.exists():
-        return read_latent_cache(path)
+        cache = read_latent_cache(path)
+        if grey:
+            cache.grey = _grey_frames(cfg, preset, path.with_name(f"grey-{key}.safetensors"))
+        return cache
 
     p = get_preset(preset)
     clips, clip_captions = load_clips(cfg, p.num_frames, p.size)
@@ -105,7 +111,27 @@ def build_latent_cache(cfg: DataConfig, preset: str, vae, text_encoder, text_enc
         write_atomic(path, lambda tmp: save_file(
             {"latents": cache.latents.contiguous(), "caption_ids": caption_ids, "states": cache.states.contiguous(),
              "text_mask": cache.text_mask.to(torch.uint8)}, tmp))
+    if grey:
+        cache.grey = _grey_frames(cfg, preset, path and path.with_name(f"grey-{key}.safetensors"), clips)
     return cache
+
+
+def _grey_frames(cfg: DataConfig, preset: str, path, clips=None) -> torch.Tensor:
+    """The clips' grey frames (N, F, H, W) uint8, read from `path` or made (the clips drawn again:
+    they are deterministic from the data config) and written there."""
+    if path is not None and Path(path).exists():
+        try:
+            return load_file(str(path))["grey"]
+        except (SafetensorError, OSError, RuntimeError, KeyError) as err:
+            raise ValueError(f"grey-frame cache {str(path)!r} is damaged ({type(err).__name__}); delete it to "
+                             f"rebuild it") from None
+    if clips is None:
+        p = get_preset(preset)
+        clips, _ = load_clips(cfg, p.num_frames, p.size)
+    grey = torch.from_numpy(luma(clips))
+    if path is not None:
+        write_atomic(Path(path), lambda tmp: save_file({"grey": grey.contiguous()}, tmp))
+    return grey
 
 
 def read_latent_cache(path) -> LatentCache:

@@ -228,15 +228,21 @@ def nearest_latent(z0: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return torch.einsum("b f g, b c g h w -> b c f h w", weights, z0)
 
 
-CONDITIONS = {"zeros": masked_latent, "blend": blended_latent, "nearest": nearest_latent}
+def flow_latent(z0: torch.Tensor, mask: torch.Tensor, grey=None) -> torch.Tensor:
+    """The blend, with the frames after two given ones in a row carried on at their velocity: `flow_fill`."""
+    from seine_lite.flow_fill import flow_latent as carried
+    return carried(z0, mask, grey)
 
 
-def condition_latent(z0: torch.Tensor, mask: torch.Tensor, kind: str = "zeros") -> torch.Tensor:
-    """The clean-latent channels of the UNet input: "zeros" (SEINE), "blend" (`blended_latent`) or
-    "nearest" (`nearest_latent`)."""
+CONDITIONS = {"zeros": masked_latent, "blend": blended_latent, "nearest": nearest_latent, "flow": flow_latent}
+
+
+def condition_latent(z0: torch.Tensor, mask: torch.Tensor, kind: str = "zeros", grey=None) -> torch.Tensor:
+    """The clean-latent channels of the UNet input: "zeros" (SEINE), "blend" (`blended_latent`),
+    "nearest" (`nearest_latent`) or "flow" (`flow_latent`, which also needs the clips' `grey` frames)."""
     if kind not in CONDITIONS:
         raise ValueError(f"condition must be one of {list(CONDITIONS)}, got {kind!r}")
-    return CONDITIONS[kind](z0, mask)
+    return flow_latent(z0, mask, grey) if kind == "flow" else CONDITIONS[kind](z0, mask)
 
 
 def unet_input(z_t: torch.Tensor, mask: torch.Tensor, masked_z0: torch.Tensor) -> torch.Tensor:

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from seine_lite import batching, inputs
 from seine_lite.conditioning import Conditioning, check_start, composite_pixels, fill_pixels, start_from_fill
 from seine_lite.diffusion import NoiseSchedule, guided
+from seine_lite.flow_fill import luma
 from seine_lite.masking import condition_latent, latent_mask, layout_picture, mask_from_given, parse_layout, unet_input
 from seine_lite.model_folder import DEFAULT_STEPS, check_model_folder, check_model_keys, read_meta, save_model_folder
 from seine_lite.pipeline_inputs import (frames_and_mask, is_frame_sequence, join_prompts, load_scheduler,
@@ -320,7 +321,12 @@ class SeinePipeline:
         mask = latent_mask(mask_from_given(given), *z0.shape[-2:]).to(self.device, self.dtype)
         if conditioning == "replace":   # the model is handed nothing: all to generate, an empty latent
             return (*blank_condition(z0, mask), z0, mask)
-        return mask, condition_latent(z0, mask, self.meta.get("condition", "zeros")), z0, mask   # as trained
+        fill = self.meta.get("condition", "zeros")
+        grey = None
+        if fill == "flow":   # the flow fill measures the given frames' motion on their grey levels
+            grey = luma(pixels)
+            grey = np.broadcast_to(grey, (batch_size,) + grey.shape[1:]) if len(grey) == 1 else grey
+        return mask, condition_latent(z0, mask, fill, grey=grey), z0, mask   # as trained
 
     def prepare_latents(self, shape: tuple, latents, generator, scheduler) -> torch.Tensor:
         """z_T in float32 on the pipeline's device, scaled by the scheduler's initial sigma: the

@@ -89,7 +89,8 @@ def _train(cfg, out: Path, accelerator, started: float, resume: bool, progress: 
                                  conditioning=cfg.conditioning, generated_only=cfg.loss.generated_only,
                                  snr_gamma=cfg.loss.snr_gamma, timestep_draw=cfg.loss.timestep_draw,
                                  max_noise=cfg.loss.max_noise,
-                                 autocast=accelerator.autocast, layouts=layouts).loss
+                                 autocast=accelerator.autocast, layouts=layouts,
+                                 grey=None if run.cache.grey is None else run.cache.grey[idx].numpy()).loss
             optimise(run, loss, step)
             row = log(run, step, loss, t0, bar)
             out_of_time = max_minutes is not None and time.time() - started >= 60 * max_minutes

@@ -89,7 +89,8 @@ def set_up(cfg: TrainConfig, out: Path, accelerator, resume: bool, progress: boo
     vae = load_vae(cfg.vae).to(accelerator.device)
     text_encoder = CachedTextEncoder(load_text_encoder(cfg.text_encoder))
     cache = build_latent_cache(cfg.data, cfg.preset, vae, text_encoder, cfg.text_encoder,
-                               cache_dir=out / "cache", progress=progress and accelerator.is_main_process)
+                               cache_dir=out / "cache", progress=progress and accelerator.is_main_process,
+                               grey=cfg.conditioning.fill == "flow")
     vae.to("cpu")                                      # scoring and saving use it on the CPU
 
     # 3. The UNet (SEINE's, plus the options switched on), fresh or warm from a model folder

@@ -31,16 +31,17 @@ class Step(NamedTuple):
 def training_step(model, z0, states, text_mask, sampler, schedule, generator: torch.Generator, *,
                   condition: str = "zeros", generated_only: bool = False, snr_gamma: float = None,
                   timestep_draw: str = "uniform", autocast=nullcontext, layouts=None,
-                  conditioning: Conditioning = None, max_noise: float = 1.0) -> Step:
+                  conditioning: Conditioning = None, max_noise: float = 1.0, grey=None) -> Step:
     """The loss of one batch of clean latents z0 (B, C, F, h, w) with their text states (B, L, D).
     `layouts` (B layouts or None) fixes some samples' masks (`MaskSampler.sample`'s `fixed`);
-    `conditioning` (default: `Conditioning(fill=condition)`) ties the generated frames to the given."""
+    `conditioning` (default: `Conditioning(fill=condition)`) ties the generated frames to the given;
+    the flow fill also needs the clips' grey frames `grey` (B, F, H, W) uint8 (`LatentCache.grey`)."""
     cond = conditioning or Conditioning(fill=condition)
     b, _, f, h, w = z0.shape
     mask = sampler.sample(b, f, generator=generator, fixed=layouts).to(z0.device).expand(-1, -1, -1, h, w)
     noise = torch.randn(z0.shape, generator=generator).to(z0.device)                       # ε
     t = schedule.sample_timesteps(b, generator=generator, draw=timestep_draw, max_noise=max_noise).to(z0.device)
-    fill = condition_latent(z0, mask, cond.fill)
+    fill = condition_latent(z0, mask, cond.fill, grey=grey)
     x0 = z0 - fill if cond.residual else z0                       # what is diffused
     z_t = schedule.add_noise(x0, noise, t)
     with autocast():

@@ -36,7 +36,8 @@ def build_parser() -> OneLineParser:
     p.add_argument("--generated-only", action="store_true", help="loss on generated frames only")
     p.add_argument("--condition", default="zeros", choices=list(CONDITIONS),
                    help="the fill: what generated frames show the UNet in place of clean latents: zeros (SEINE), "
-                        "blend (the given frames mixed in time, the ends held) or nearest (a copy of the nearest)")
+                        "blend (the given frames mixed in time, the ends held), nearest (a copy of the nearest) or flow "
+                        "(the blend, with the frames after two given ones in a row carried on at their measured velocity)")
     p.add_argument("--residual", action="store_true",
                    help="diffuse z0 - fill instead of z0: the model learns what differs from the fill (needs a fill)")
     p.add_argument("--condition-noise", type=float, default=0.0, metavar="STD",
