@@ -66,3 +66,21 @@ def sample_bank(tmp_path_factory):
     from seine_lite.data.bank_samples import write_sample_bank
 
     return write_sample_bank(tmp_path_factory.mktemp("sample_bank"))
+
+
+def residual_pipeline(model_dir, fill: str):
+    """The tiny model with a zero output layer, read as a residual x_0-predicting model over `fill`:
+    an untrained residual model, which returns its fill."""
+    from seine_lite import SeinePipeline
+    from seine_lite.conditioning import Conditioning
+    from seine_lite.diffusion import NoiseSchedule
+    from seine_lite.samplers import get_scheduler
+
+    pipe = SeinePipeline.from_pretrained(model_dir)
+    pipe.set_progress_bar_config(disable=True)
+    torch.nn.init.zeros_(pipe.unet.conv_out.weight)
+    torch.nn.init.zeros_(pipe.unet.conv_out.bias)
+    pipe.meta.update(condition=fill, conditioning=Conditioning(fill=fill, residual=True).to_meta())
+    pipe.schedule = NoiseSchedule(prediction_type="sample")
+    pipe.scheduler = get_scheduler("ddim", pipe.schedule)
+    return pipe

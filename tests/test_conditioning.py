@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import torch
+from conftest import residual_pipeline
 
 from seine_lite.cli.train import build_parser, config_from_args, main
 from seine_lite.conditioning import Conditioning, composite_pixels, fill_pixels, start_index, training_condition
@@ -139,16 +140,7 @@ def test_the_guidance_scale_flag_becomes_the_models_default():
 @pytest.fixture()
 def residual_pipe(tiny_model_dir):
     """The tiny model with a zero output layer, read as a residual x_0-predicting model over a blend."""
-    from seine_lite import SeinePipeline
-
-    pipe = SeinePipeline.from_pretrained(tiny_model_dir)
-    pipe.set_progress_bar_config(disable=True)
-    torch.nn.init.zeros_(pipe.unet.conv_out.weight)
-    torch.nn.init.zeros_(pipe.unet.conv_out.bias)
-    pipe.meta.update(condition="blend", conditioning=Conditioning(fill="blend", residual=True).to_meta())
-    pipe.schedule = NoiseSchedule(prediction_type="sample")
-    pipe.scheduler = get_scheduler("ddim", pipe.schedule)
-    return pipe
+    return residual_pipeline(tiny_model_dir, "blend")
 
 
 def _ends(seed=0):

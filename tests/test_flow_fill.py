@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import torch
+from conftest import residual_pipeline
 from scipy.ndimage import gaussian_filter
 
 from seine_lite.conditioning import Conditioning, fill_pixels
@@ -113,17 +114,7 @@ def test_the_grey_frames_are_cached_beside_the_latents_and_read_back(tiny_vae_di
 
 
 def test_an_untrained_residual_flow_model_returns_the_carried_on_frame_through_the_composite(tiny_model_dir):
-    from seine_lite import SeinePipeline
-    from seine_lite.diffusion import NoiseSchedule
-    from seine_lite.samplers import get_scheduler
-
-    pipe = SeinePipeline.from_pretrained(tiny_model_dir)
-    pipe.set_progress_bar_config(disable=True)
-    torch.nn.init.zeros_(pipe.unet.conv_out.weight)
-    torch.nn.init.zeros_(pipe.unet.conv_out.bias)
-    pipe.meta.update(condition="flow", conditioning=Conditioning(fill="flow", residual=True).to_meta())
-    pipe.schedule = NoiseSchedule(prediction_type="sample")
-    pipe.scheduler = get_scheduler("ddim", pipe.schedule)
+    pipe = residual_pipeline(tiny_model_dir, "flow")
     clip = panning_clip(frames=4, size=32)
     video = pipe.predict(list(clip[:2]), num_inference_steps=3, composite=True)
     baseline = flow_pixels(clip, np.array([1, 1, 0, 0], bool))
