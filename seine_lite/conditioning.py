@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from seine_lite.flow_fill import flow_pixels
+from seine_lite.flow_fill import carry_pixels
 from seine_lite.masking import CONDITIONS, blend_weights, nearest_weights
 
 FILLS = tuple(CONDITIONS)          # "zeros", "blend", "nearest", "flow"
@@ -100,10 +100,9 @@ def training_condition(fill: torch.Tensor, mask: torch.Tensor, cond: Conditionin
 def fill_pixels(frames: np.ndarray, given: np.ndarray, fill: str) -> np.ndarray:
     """The fill made in pixel space from uint8 frames (..., F, H, W, 3) and `given` (F,) bool: the
     composite's baseline (float32 in 0..255)."""
-    if fill == "flow":
-        return flow_pixels(frames, given)
-    weights = {"blend": blend_weights, "nearest": nearest_weights}[fill](np.asarray(given)[None])[0].numpy()
-    return np.einsum("fg,...ghwc->...fhwc", weights, frames.astype(np.float32))
+    weights = {"blend": blend_weights, "flow": blend_weights, "nearest": nearest_weights}[fill]
+    made = np.einsum("fg,...ghwc->...fhwc", weights(np.asarray(given)[None])[0].numpy(), frames.astype(np.float32))
+    return carry_pixels(made, frames, given) if fill == "flow" else made
 
 
 def start_index(num_steps: int, start: float) -> int:

@@ -12,7 +12,7 @@ Every other generated frame is the blend's (a transition or an interpolation has
 in a row to measure a velocity from). The flow is measured once on the frames' grey levels at the
 clip's resolution and used twice: as it is for the pixels (the composite's baseline), and averaged
 down to the latent grid, in latent pixels, to warp the latent (what the UNet sees, in training and
-sampling alike).
+sampling alike). `masking.flow_latent` and `conditioning.fill_pixels` put them together with the blend.
 """
 import numpy as np
 import torch
@@ -64,16 +64,14 @@ def carried_on(frame: torch.Tensor, d: torch.Tensor, count: int) -> torch.Tensor
     return warp(frame[None].expand(count, -1, -1, -1), steps * d[None])
 
 
-def flow_latent(z0: torch.Tensor, mask: torch.Tensor, grey) -> torch.Tensor:
-    """The flow fill of latents z0 (B, C, F, h, w) under mask (B, 1, F, h|1, w|1), from the clips'
-    grey frames (B, F, H, W) uint8 (`luma`)."""
-    from seine_lite.masking import blended_latent, given_frames
-    if grey is None or tuple(np.shape(grey))[:2] != tuple(z0.shape[:1]) + tuple(z0.shape[2:3]):
+def carry_latent(fill: torch.Tensor, z0: torch.Tensor, given, grey) -> torch.Tensor:
+    """Put the carried-on frames into a blend `fill` (B, C, F, h, w) of latents z0, for each row whose
+    `given` (B, F) bool ends on two given frames in a row; `grey` (B, F, H, W) uint8 (`luma`) of the clips."""
+    if grey is None or tuple(np.shape(grey))[:2] != (z0.shape[0], z0.shape[2]):
         raise ValueError(f"the flow fill needs the clips' grey frames (B, F, H, W) = "
                          f"{(z0.shape[0], z0.shape[2])} + (H, W), got {None if grey is None else tuple(np.shape(grey))}")
-    fill = blended_latent(z0, mask)
-    for b, given in enumerate(given_frames(mask)):
-        last = trailing_frame(given)
+    for b, row in enumerate(given):
+        last = trailing_frame(row)
         if last >= 0:
             d = velocity(grey[b][last - 1], grey[b][last])
             moved = carried_on(z0[b, :, last], d, z0.shape[2] - 1 - last)
@@ -81,17 +79,13 @@ def flow_latent(z0: torch.Tensor, mask: torch.Tensor, grey) -> torch.Tensor:
     return fill
 
 
-def flow_pixels(frames: np.ndarray, given) -> np.ndarray:
-    """The flow fill in pixel space: uint8 frames (..., F, H, W, 3) -> float32 (..., F, H, W, 3) in 0..255."""
-    from seine_lite.masking import blend_weights
-    given = np.asarray(given, bool)
-    weights = blend_weights(given[None])[0].numpy()
-    out = np.einsum("fg,...ghwc->...fhwc", weights, frames.astype(np.float32))
+def carry_pixels(fill: np.ndarray, frames: np.ndarray, given) -> np.ndarray:
+    """The same in pixel space: a blend `fill` float32 (..., F, H, W, 3) of uint8 `frames`, `given` (F,)."""
     last = trailing_frame(given)
     if last < 0:
-        return out
+        return fill
     lead, (f, h, w) = frames.shape[:-4], frames.shape[-4:-1]
-    rows, flat = frames.reshape(-1, f, h, w, 3), out.reshape(-1, f, h, w, 3)
+    rows, flat = frames.reshape(-1, f, h, w, 3), fill.reshape(-1, f, h, w, 3)
     grey = luma(rows)
     for r in range(len(rows)):
         d = velocity(grey[r, last - 1], grey[r, last])

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from einops import rearrange
 
+from seine_lite.flow_fill import carry_latent
 from seine_lite.inputs import check_num_frames
 
 GIVEN, GENERATE = "x", "."
@@ -229,9 +230,9 @@ def nearest_latent(z0: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 
 def flow_latent(z0: torch.Tensor, mask: torch.Tensor, grey=None) -> torch.Tensor:
-    """The blend, with the frames after two given ones in a row carried on at their velocity: `flow_fill`."""
-    from seine_lite.flow_fill import flow_latent as carried
-    return carried(z0, mask, grey)
+    """The blend, with the frames after two given ones in a row carried on at their measured velocity
+    (`flow_fill.py`); `grey` (B, F, H, W) uint8 are the clips' grey frames the velocity is measured on."""
+    return carry_latent(blended_latent(z0, mask), z0, given_frames(mask), grey)
 
 
 CONDITIONS = {"zeros": masked_latent, "blend": blended_latent, "nearest": nearest_latent, "flow": flow_latent}
