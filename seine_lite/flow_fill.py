@@ -66,11 +66,11 @@ def carried_on(frame: torch.Tensor, d: torch.Tensor, count: int) -> torch.Tensor
 
 def carry_latent(fill: torch.Tensor, z0: torch.Tensor, given, grey) -> torch.Tensor:
     """Put the carried-on frames into a blend `fill` (B, C, F, h, w) of latents z0, for each row whose
-    `given` (B, F) bool ends on two given frames in a row; `grey` (B, F, H, W) uint8 (`luma`) of the clips."""
+    `given` (B or 1, F) bool ends on two given frames in a row; `grey` (B, F, H, W) uint8 (`luma`) of the clips."""
     if grey is None or tuple(np.shape(grey))[:2] != (z0.shape[0], z0.shape[2]):
         raise ValueError(f"the flow fill needs the clips' grey frames (B, F, H, W) = "
                          f"{(z0.shape[0], z0.shape[2])} + (H, W), got {None if grey is None else tuple(np.shape(grey))}")
-    for b, row in enumerate(given):
+    for b, row in enumerate(np.broadcast_to(given, (z0.shape[0], z0.shape[2]))):   # one layout may serve every row
         last = trailing_frame(row)
         if last >= 0:
             d = velocity(grey[b][last - 1], grey[b][last])

@@ -317,16 +317,16 @@ class SeinePipeline:
         """What the UNet sees beside z_t: the mask (1 = generate) and the masked clean latents, `batch_size`
         rows each; then the clean latents z0 and the mask themselves, which "replace" draws into z_t."""
         z0 = encode_video(self.vae, pixels).to(self.device, self.dtype)                 # (1 or B, C, F, h, w)
-        z0 = z0.expand(batch_size, -1, -1, -1, -1) if len(z0) == 1 else z0
         mask = latent_mask(mask_from_given(given), *z0.shape[-2:]).to(self.device, self.dtype)
+        def rows(x):   # pixels shared by every video: one row, expanded to the batch
+            return x.expand(batch_size, -1, -1, -1, -1) if len(x) == 1 else x
+
         if conditioning == "replace":   # the model is handed nothing: all to generate, an empty latent
-            return (*blank_condition(z0, mask), z0, mask)
+            return (*blank_condition(rows(z0), mask), rows(z0), mask)
         fill = self.meta.get("condition", "zeros")
-        grey = None
-        if fill == "flow":   # the flow fill measures the given frames' motion on their grey levels
-            grey = luma(pixels)
-            grey = np.broadcast_to(grey, (batch_size,) + grey.shape[1:]) if len(grey) == 1 else grey
-        return mask, condition_latent(z0, mask, fill, grey=grey), z0, mask   # as trained
+        grey = luma(pixels) if fill == "flow" else None   # the flow fill's velocity is measured on grey levels
+        masked = condition_latent(z0, mask, fill, grey=grey)     # as trained, once per row of pixels
+        return mask, rows(masked), rows(z0), mask
 
     def prepare_latents(self, shape: tuple, latents, generator, scheduler) -> torch.Tensor:
         """z_T in float32 on the pipeline's device, scaled by the scheduler's initial sigma: the

@@ -85,6 +85,17 @@ def test_the_latent_flow_fill_keeps_the_given_frames_and_moves_the_rest():
     assert error(fill[:, :, 4]) < 0.3 * error(z0[:, :, 2])
 
 
+def test_one_layout_carries_every_row_of_a_batch_on_its_own_flow():
+    fast, slow = panning_clip(size=32, speed=4), panning_clip(size=32, speed=2, seed=1)
+    z0 = torch.from_numpy(np.stack([fast, slow]).astype(np.float32)).permute(0, 4, 1, 2, 3)
+    mask = latent_mask(mask_from_given(np.array([1, 1, 0, 0, 0, 0, 0, 0], bool)), 32, 32)    # batch 1
+    both = condition_latent(z0, mask, "flow", grey=luma(np.stack([fast, slow])))
+    for b in (0, 1):
+        alone = condition_latent(z0[b:b + 1], mask, "flow", grey=luma(np.stack([fast, slow])[b:b + 1]))
+        torch.testing.assert_close(both[b:b + 1], alone)
+    assert not torch.allclose(both[1, :, 3], condition_latent(z0, mask, "blend")[1, :, 3])
+
+
 def test_the_flow_fill_needs_the_grey_frames_and_says_so():
     mask = latent_mask(mask_from_given(np.array([1, 1, 0, 0], bool)), 4, 4)
     with pytest.raises(ValueError, match="grey frames"):
